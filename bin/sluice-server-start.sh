@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Starts one Sluice broker, like Kafka's kafka-server-start.sh.
+#   bin/sluice-server-start.sh [server.properties] [--override key=value ...]
+#   bin/sluice-server-start.sh --version
+# Builds the project first if it is not built yet. With no properties file it uses
+# config/server.properties: 127.0.0.1:9092, embedded ZooKeeper, data in ./data.
+set -euo pipefail
+HOME_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+JAR_DIR="$HOME_DIR/server/target"
+
+command -v java >/dev/null || { echo "java (17 or newer) is required" >&2; exit 1; }
+if ! ls "$JAR_DIR"/sluice-server-*.jar >/dev/null 2>&1 || [ ! -d "$JAR_DIR/lib" ]; then
+  command -v mvn >/dev/null || { echo "Maven is required to build Sluice (apt-get install maven)" >&2; exit 1; }
+  echo "Building Sluice (first run)..." >&2
+  (cd "$HOME_DIR" && mvn -q -DskipTests install) >&2
+fi
+
+ARGS=("$@")
+has_file=false
+for a in "$@"; do
+  case "$a" in
+    --version|-version) has_file=true ;;
+    --override) ;;
+    -*) ;;
+    *=*) ;;
+    *) has_file=true ;;
+  esac
+done
+if [ "$has_file" = false ]; then
+  ARGS=("$HOME_DIR/config/server.properties" "${ARGS[@]}")
+fi
+
+JAR="$(ls "$JAR_DIR"/sluice-server-*.jar | grep -v -e sources -e tests | head -1)"
+exec java ${SLUICE_HEAP_OPTS:--Xms64m -Xmx1g} ${SLUICE_OPTS:-} -XX:+UseSerialGC -XX:TieredStopAtLevel=${SLUICE_TIERED_STOP:-4} \
+  -cp "$JAR:$JAR_DIR/lib/*" io.sluice.server.SluiceServer "${ARGS[@]}"

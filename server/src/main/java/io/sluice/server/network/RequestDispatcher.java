@@ -1,0 +1,212 @@
+package io.sluice.server.network;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.sluice.server.api.ApiHandler;
+import io.sluice.server.api.ApiVersionsHandler;
+import io.sluice.server.api.HandlerRegistry;
+import io.sluice.server.api.RequestContext;
+import io.sluice.wire.InvalidRequestFrameException;
+import io.sluice.wire.KafkaRequest;
+import io.sluice.wire.ParsedFrame;
+import io.sluice.wire.RequestParser;
+import io.sluice.wire.ResponseSerializer;
+import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.errors.UnsupportedVersionException;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.requests.AbstractRequest;
+import org.apache.kafka.common.requests.RequestHeader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * The last handler of a connection's pipeline: parses each frame, hands it to the handler of its API,
+ * and writes responses in request order however the handlers' futures complete (clients pipeline up to
+ * {@code max.in.flight.requests.per.connection} requests).
+ *
+ * <pre>
+ *   frame -> parse -> slot appended to inFlight -> handler future completes -> slot done
+ *   while head of inFlight is done: write its response (none for acks=0 Produce), pop
+ * </pre>
+ *
+ * <p>A frame that cannot be parsed closes this connection only. Reading pauses while
+ * {@value #MAX_IN_FLIGHT} requests await their responses, which bounds the memory a client can pin.
+ *
+ * <p>One instance per channel; all state is touched on the channel's event loop only.
+ */
+public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
+
+    private static final Logger log = LoggerFactory.getLogger(RequestDispatcher.class);
+    static final int MAX_IN_FLIGHT = 64;
+
+    private final HandlerRegistry registry;
+    private final String listenerName;
+    private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
+    private ChannelHandlerContext ctx;
+
+    public RequestDispatcher(HandlerRegistry registry, String listenerName) {
+        this.registry = registry;
+        this.listenerName = listenerName;
+    }
+
+    /** One request awaiting its response, in arrival order. */
+    private static final class InFlight {
+        final RequestHeader header;
+        boolean done;
+        ApiMessage response;
+        short responseVersion;
+
+        InFlight(RequestHeader header) {
+            this.header = header;
+            this.responseVersion = header.apiVersion();
+        }
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ByteBuf frame = (ByteBuf) msg;
+        ParsedFrame parsed;
+        try {
+            parsed = RequestParser.parse(frame);
+        } catch (InvalidRequestFrameException e) {
+            frame.release();
+            log.info("Closing connection from {} on {}: {}", ctx.channel().remoteAddress(), listenerName, e.getMessage());
+            ctx.close();
+            return;
+        }
+        if (parsed instanceof ParsedFrame.Request request) {
+            dispatch(request.request());
+        } else if (parsed instanceof ParsedFrame.UnsupportedVersion unsupported) {
+            frame.release();
+            answerUnsupportedVersion(unsupported.header());
+        }
+    }
+
+    private void answerUnsupportedVersion(RequestHeader header) {
+        if (header.apiKey() != ApiKeys.API_VERSIONS) {
+            // Kafka's socket server cannot decode the body either, and closes the connection.
+            log.info("Closing connection from {}: {} v{} is not supported", ctx.channel().remoteAddress(),
+                    header.apiKey(), header.apiVersion());
+            ctx.close();
+            return;
+        }
+        InFlight slot = new InFlight(header);
+        slot.response = ApiVersionsHandler.unsupportedVersionResponse(registry.apiVersionTable());
+        slot.responseVersion = 0;
+        slot.done = true;
+        inFlight.add(slot);
+        writeCompleted();
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private void dispatch(KafkaRequest request) {
+        InFlight slot = new InFlight(request.header());
+        inFlight.add(slot);
+        if (inFlight.size() >= MAX_IN_FLIGHT) {
+            ctx.channel().config().setAutoRead(false);
+        }
+        CompletableFuture<ApiMessage> future;
+        ApiHandler handler = registry.handler(request.apiKey());
+        if (handler == null || !registry.apiVersionTable().isServed(request.apiKey(), request.apiVersion())) {
+            future = CompletableFuture.failedFuture(new UnsupportedVersionException(
+                    request.apiKey() + " v" + request.apiVersion() + " is not supported"));
+        } else {
+            try {
+                future = handler.handle(context(request), request.body());
+            } catch (Throwable t) {
+                future = CompletableFuture.failedFuture(t);
+            }
+        }
+        future.whenComplete((response, error) -> {
+            if (ctx.executor().inEventLoop()) {
+                complete(slot, request, response, error);
+            } else {
+                ctx.executor().execute(() -> complete(slot, request, response, error));
+            }
+        });
+    }
+
+    private RequestContext context(KafkaRequest request) {
+        InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
+        return new RequestContext(request.header(), listenerName, remote == null ? null : remote.getAddress());
+    }
+
+    private void complete(InFlight slot, KafkaRequest request, ApiMessage response, Throwable error) {
+        try {
+            slot.response = error == null ? response : errorResponse(request, error);
+        } finally {
+            slot.done = true;
+            request.release();
+        }
+        writeCompleted();
+    }
+
+    private ApiMessage errorResponse(KafkaRequest request, Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (!(cause instanceof ApiException)) {
+            log.error("Unexpected error handling {} v{} (correlation id {}) from {}", request.apiKey(),
+                    request.apiVersion(), request.correlationId(), request.clientId(), cause);
+        }
+        AbstractRequest body = request.body();
+        return body.getErrorResponse(0, cause).data();
+    }
+
+    private void writeCompleted() {
+        boolean wrote = false;
+        while (!inFlight.isEmpty() && inFlight.peekFirst().done) {
+            InFlight slot = inFlight.pollFirst();
+            if (slot.response == null || !ctx.channel().isActive()) {
+                continue;
+            }
+            RequestHeader header = slot.header;
+            List<Object> parts = ResponseSerializer.serialize(ctx.alloc(), header.correlationId(),
+                    header.apiKey().responseHeaderVersion(slot.responseVersion), slot.response, slot.responseVersion);
+            for (Object part : parts) {
+                ctx.write(part, ctx.voidPromise());
+            }
+            wrote = true;
+        }
+        if (wrote) {
+            ctx.flush();
+        }
+        if (inFlight.size() < MAX_IN_FLIGHT / 2 && !ctx.channel().config().isAutoRead()) {
+            ctx.channel().config().setAutoRead(true);
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof IdleStateEvent) {
+            log.debug("Closing idle connection from {} (connections.max.idle.ms)", ctx.channel().remoteAddress());
+            ctx.close();
+        } else {
+            super.userEventTriggered(ctx, evt);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof DecoderException) {
+            log.info("Closing connection from {} on {}: {}", ctx.channel().remoteAddress(), listenerName,
+                    cause.getMessage());
+        } else {
+            log.debug("Closing connection from {} after I/O error", ctx.channel().remoteAddress(), cause);
+        }
+        ctx.close();
+    }
+}

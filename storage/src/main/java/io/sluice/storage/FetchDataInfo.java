@@ -1,0 +1,25 @@
+package io.sluice.storage;
+
+import java.io.File;
+
+/**
+ * The answer to {@link PartitionLog#read}: a slice of one segment file holding whole record batches, to be sent as is
+ * (zero copy). An empty result has a {@code null} file and size 0.
+ *
+ * @param fetchOffset the offset that was asked for
+ * @param file        the segment {@code .log} file, or {@code null} when empty
+ * @param position    byte position of the first batch in {@code file}
+ * @param sizeInBytes number of bytes from {@code position}; always a whole number of batches
+ */
+public record FetchDataInfo(long fetchOffset, File file, long position, int sizeInBytes) {
+
+    /** No data at {@code fetchOffset} (at the log end offset or the high watermark, or maxBytes too small). */
+    public static FetchDataInfo empty(long fetchOffset) {
+        return new FetchDataInfo(fetchOffset, null, 0L, 0);
+    }
+
+    /** True when there are no bytes to send. */
+    public boolean isEmpty() {
+        return sizeInBytes == 0;
+    }
+}

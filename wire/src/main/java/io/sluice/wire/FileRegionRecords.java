@@ -1,0 +1,59 @@
+package io.sluice.wire;
+
+import org.apache.kafka.common.network.TransferableChannel;
+import org.apache.kafka.common.record.internal.BaseRecords;
+import org.apache.kafka.common.record.internal.RecordsSend;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * A records field that is a byte range of a log segment file. {@link ResponseSerializer} turns it into
+ * a Netty file region, so the bytes go from the page cache to the socket with sendfile and are never
+ * copied into the heap. Immutable and thread-safe.
+ */
+public final class FileRegionRecords implements BaseRecords {
+
+    private final File file;
+    private final long position;
+    private final int sizeInBytes;
+
+    public FileRegionRecords(File file, long position, int sizeInBytes) {
+        this.file = file;
+        this.position = position;
+        this.sizeInBytes = sizeInBytes;
+    }
+
+    public File file() {
+        return file;
+    }
+
+    public long position() {
+        return position;
+    }
+
+    @Override
+    public int sizeInBytes() {
+        return sizeInBytes;
+    }
+
+    /** kafka-clients' own send path, used when a response is serialized outside Netty (tests, tools). */
+    @Override
+    public RecordsSend<FileRegionRecords> toSend() {
+        return new RecordsSend<>(this, sizeInBytes) {
+            @Override
+            protected int writeTo(TransferableChannel channel, int previouslyWritten, int remaining) throws IOException {
+                try (FileChannel fc = FileChannel.open(file.toPath(), StandardOpenOption.READ)) {
+                    return (int) channel.transferFrom(fc, position + previouslyWritten, remaining);
+                }
+            }
+        };
+    }
+
+    @Override
+    public String toString() {
+        return "FileRegionRecords(" + file + ", position=" + position + ", size=" + sizeInBytes + ")";
+    }
+}

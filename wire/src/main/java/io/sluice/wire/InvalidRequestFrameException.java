@@ -1,0 +1,16 @@
+package io.sluice.wire;
+
+/**
+ * A frame that cannot be understood: unknown API key, a header or body that does not parse, or a
+ * body that is not fully consumed. The connection that sent it is closed, as Kafka does; nothing else
+ * is affected.
+ */
+public final class InvalidRequestFrameException extends RuntimeException {
+    public InvalidRequestFrameException(String message) {
+        super(message);
+    }
+
+    public InvalidRequestFrameException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

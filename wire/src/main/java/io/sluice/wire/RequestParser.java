@@ -1,0 +1,67 @@
+package io.sluice.wire;
+
+import io.netty.buffer.ByteBuf;
+import org.apache.kafka.common.message.RequestHeaderData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ByteBufferAccessor;
+import org.apache.kafka.common.requests.AbstractRequest;
+import org.apache.kafka.common.requests.RequestAndSize;
+import org.apache.kafka.common.requests.RequestHeader;
+
+import java.nio.ByteBuffer;
+
+/**
+ * Decodes one frame into a {@link ParsedFrame}, with the header version that the API key and version
+ * imply and the body with kafka-clients' generated {@code *Data} classes. Stateless and thread-safe.
+ */
+public final class RequestParser {
+
+    private RequestParser() {
+    }
+
+    /**
+     * Parses {@code frame}. On success the returned request owns {@code frame} (its record fields are
+     * slices of it); on any other outcome the caller still owns it.
+     *
+     * @throws InvalidRequestFrameException when the frame cannot be understood and the connection must close
+     */
+    public static ParsedFrame parse(ByteBuf frame) {
+        ByteBuffer buffer = frame.nioBuffer();
+        int size = buffer.remaining();
+        short apiKeyId = buffer.getShort(0);
+        short apiVersion = buffer.getShort(2);
+        if (!ApiKeys.hasId(apiKeyId)) {
+            throw new InvalidRequestFrameException("unknown API key " + apiKeyId);
+        }
+        ApiKeys apiKey = ApiKeys.forId(apiKeyId);
+        RequestHeader header = parseHeader(buffer, apiKey, apiVersion);
+        if (!apiKey.isVersionSupported(apiVersion)) {
+            return new ParsedFrame.UnsupportedVersion(header);
+        }
+        AbstractRequest body;
+        try {
+            RequestAndSize parsed = AbstractRequest.parseRequest(apiKey, apiVersion, new ByteBufferAccessor(buffer));
+            body = parsed.request;
+        } catch (RuntimeException e) {
+            throw new InvalidRequestFrameException("cannot parse " + apiKey + " v" + apiVersion + " body from "
+                    + header.clientId() + ": " + e.getMessage(), e);
+        }
+        if (buffer.hasRemaining()) {
+            throw new InvalidRequestFrameException(apiKey + " v" + apiVersion + " body has " + buffer.remaining()
+                    + " unread bytes");
+        }
+        return new ParsedFrame.Request(new KafkaRequest(header, body, size, frame));
+    }
+
+    private static RequestHeader parseHeader(ByteBuffer buffer, ApiKeys apiKey, short apiVersion) {
+        try {
+            // The header layout follows from the API and version, even for versions we cannot decode
+            // (KIP-511: a newer client's ApiVersions request must still be read).
+            short headerVersion = apiKey.requestHeaderVersion(apiVersion);
+            RequestHeaderData data = new RequestHeaderData(new ByteBufferAccessor(buffer), headerVersion);
+            return new RequestHeader(data, headerVersion);
+        } catch (RuntimeException e) {
+            throw new InvalidRequestFrameException("cannot parse request header of " + apiKey + " v" + apiVersion, e);
+        }
+    }
+}
