@@ -35,10 +35,13 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         }
         int size = in.getInt(in.readerIndex());
         if (size > maxRequestSize) {
+            // Drop what is buffered so the connection's close does not decode the same bad prefix again.
+            in.skipBytes(in.readableBytes());
             throw new TooLongFrameException("request size " + size + " is larger than socket.request.max.bytes "
                     + maxRequestSize);
         }
         if (size < MIN_REQUEST_SIZE) {
+            in.skipBytes(in.readableBytes());
             throw new CorruptedFrameException("request size " + size + " is smaller than a request header");
         }
         if (in.readableBytes() < 4 + size) {
