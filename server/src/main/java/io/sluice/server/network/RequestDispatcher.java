@@ -23,6 +23,7 @@ import org.apache.kafka.common.requests.RequestHeader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -142,8 +143,8 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     }
 
     private RequestContext context(KafkaRequest request) {
-        InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
-        return new RequestContext(request.header(), listenerName, remote == null ? null : remote.getAddress());
+        InetAddress client = ctx.channel().remoteAddress() instanceof InetSocketAddress remote ? remote.getAddress() : null;
+        return new RequestContext(request.header(), listenerName, client);
     }
 
     private void complete(InFlight slot, KafkaRequest request, ApiMessage response, Throwable error) {

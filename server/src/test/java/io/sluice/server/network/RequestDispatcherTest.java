@@ -1,0 +1,171 @@
+package io.sluice.server.network;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.sluice.server.api.ApiHandler;
+import io.sluice.server.api.ApiVersionsHandler;
+import io.sluice.server.api.HandlerRegistry;
+import io.sluice.server.api.RequestContext;
+import io.sluice.wire.FrameDecoder;
+import org.apache.kafka.common.message.ApiVersionsResponseData;
+import org.apache.kafka.common.message.DescribeClusterRequestData;
+import org.apache.kafka.common.message.DescribeClusterResponseData;
+import org.apache.kafka.common.message.RequestHeaderData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.ByteBufferAccessor;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.protocol.ObjectSerializationCache;
+import org.apache.kafka.common.requests.DescribeClusterRequest;
+import org.apache.kafka.common.requests.RequestHeader;
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The dispatcher on an {@link EmbeddedChannel}: ordering of pipelined responses, error answers and
+ * connection closes, without sockets.
+ */
+class RequestDispatcherTest {
+
+    /** Hands out futures that the test completes in any order. */
+    private static final class ParkingHandler implements ApiHandler<DescribeClusterRequest> {
+        final List<CompletableFuture<ApiMessage>> pending = new ArrayList<>();
+
+        @Override
+        public ApiKeys apiKey() {
+            return ApiKeys.DESCRIBE_CLUSTER;
+        }
+
+        @Override
+        public CompletableFuture<ApiMessage> handle(RequestContext context, DescribeClusterRequest request) {
+            CompletableFuture<ApiMessage> future = new CompletableFuture<>();
+            pending.add(future);
+            return future;
+        }
+    }
+
+    private final ParkingHandler parking = new ParkingHandler();
+
+    private EmbeddedChannel channel() {
+        AtomicReference<HandlerRegistry> registry = new AtomicReference<>();
+        registry.set(new HandlerRegistry(List.of(parking,
+                new ApiVersionsHandler(() -> registry.get().apiVersionTable()))));
+        return new EmbeddedChannel(new FrameDecoder(1 << 20), new RequestDispatcher(registry.get(), "PLAINTEXT"));
+    }
+
+    @Test
+    void responsesGoOutInRequestOrderWhateverOrderHandlersFinishIn() {
+        EmbeddedChannel channel = channel();
+        for (int correlationId = 1; correlationId <= 3; correlationId++) {
+            channel.writeInbound(frame(ApiKeys.DESCRIBE_CLUSTER, (short) 1, correlationId, new DescribeClusterRequestData()));
+        }
+        assertEquals(3, parking.pending.size());
+        parking.pending.get(2).complete(new DescribeClusterResponseData().setClusterId("c3"));
+        parking.pending.get(1).complete(new DescribeClusterResponseData().setClusterId("c2"));
+        channel.runPendingTasks();
+        assertNull(channel.readOutbound(), "nothing may overtake the first request");
+        parking.pending.get(0).complete(new DescribeClusterResponseData().setClusterId("c1"));
+        channel.runPendingTasks();
+        for (int correlationId = 1; correlationId <= 3; correlationId++) {
+            ByteBuffer response = response(channel);
+            assertEquals(correlationId, response.getInt());
+            response.get(); // tagged fields of response header v1
+            DescribeClusterResponseData data = new DescribeClusterResponseData(new ByteBufferAccessor(response), (short) 1);
+            assertEquals("c" + correlationId, data.clusterId());
+        }
+        channel.finishAndReleaseAll();
+    }
+
+    @Test
+    void unexpectedHandlerFailureIsAnsweredAsUnknownServerErrorWithoutItsMessage() {
+        EmbeddedChannel channel = channel();
+        channel.writeInbound(frame(ApiKeys.DESCRIBE_CLUSTER, (short) 1, 9, new DescribeClusterRequestData()));
+        parking.pending.get(0).completeExceptionally(new IllegalStateException("secret internals"));
+        channel.runPendingTasks();
+        ByteBuffer response = response(channel);
+        assertEquals(9, response.getInt());
+        response.get();
+        DescribeClusterResponseData data = new DescribeClusterResponseData(new ByteBufferAccessor(response), (short) 1);
+        assertEquals(Errors.UNKNOWN_SERVER_ERROR.code(), data.errorCode());
+        assertFalse(String.valueOf(data.errorMessage()).contains("secret"));
+        assertTrue(channel.isActive());
+        channel.finishAndReleaseAll();
+    }
+
+    @Test
+    void apiVersionsOfAnUnknownVersionGetsTheV0Answer() {
+        EmbeddedChannel channel = channel();
+        RequestHeaderData header = new RequestHeaderData().setRequestApiKey(ApiKeys.API_VERSIONS.id)
+                .setRequestApiVersion((short) 999).setCorrelationId(77).setClientId("future-client");
+        ObjectSerializationCache cache = new ObjectSerializationCache();
+        ByteBuffer body = ByteBuffer.allocate(header.size(cache, (short) 2) + 3);
+        header.write(new ByteBufferAccessor(body), cache, (short) 2);
+        body.put(new byte[3]).flip();
+        channel.writeInbound(Unpooled.buffer().writeInt(body.remaining()).writeBytes(body));
+        ByteBuffer response = response(channel);
+        assertEquals(77, response.getInt());
+        ApiVersionsResponseData data = new ApiVersionsResponseData(new ByteBufferAccessor(response), (short) 0);
+        assertEquals(Errors.UNSUPPORTED_VERSION.code(), data.errorCode());
+        assertEquals(1, data.apiKeys().size());
+        assertEquals(ApiKeys.API_VERSIONS.id, data.apiKeys().iterator().next().apiKey());
+        assertTrue(channel.isActive());
+        channel.finishAndReleaseAll();
+    }
+
+    @Test
+    void unparseableFrameClosesTheConnection() {
+        EmbeddedChannel channel = channel();
+        channel.writeInbound(Unpooled.buffer().writeInt(12).writeShort(9999).writeShort(0).writeInt(1).writeInt(0));
+        assertFalse(channel.isActive());
+        channel.finishAndReleaseAll();
+    }
+
+    @Test
+    void unsupportedVersionOfAnotherApiClosesTheConnection() {
+        EmbeddedChannel channel = channel();
+        // Produce v0 is advertised for librdkafka's sake but cannot be decoded (KAFKA-18659).
+        channel.writeInbound(Unpooled.buffer().writeInt(14).writeShort(ApiKeys.PRODUCE.id).writeShort(0)
+                .writeInt(1).writeShort(-1).writeInt(0));
+        assertFalse(channel.isActive());
+        channel.finishAndReleaseAll();
+    }
+
+    private static ByteBuf frame(ApiKeys key, short version, int correlationId, ApiMessage body) {
+        RequestHeader header = new RequestHeader(key, version, "test", correlationId);
+        ObjectSerializationCache cache = new ObjectSerializationCache();
+        int size = header.data().size(cache, header.headerVersion()) + body.size(cache, version);
+        ByteBuffer buffer = ByteBuffer.allocate(4 + size);
+        buffer.putInt(size);
+        ByteBufferAccessor accessor = new ByteBufferAccessor(buffer);
+        header.data().write(accessor, cache, header.headerVersion());
+        body.write(accessor, cache, version);
+        buffer.flip();
+        return Unpooled.wrappedBuffer(buffer);
+    }
+
+    /** Reads one whole response frame from the outbound side, past its size prefix. */
+    private static ByteBuffer response(EmbeddedChannel channel) {
+        ByteBuf first = channel.readOutbound();
+        int size = first.readInt();
+        ByteBuffer out = ByteBuffer.allocate(size);
+        out.put(first.nioBuffer());
+        first.release();
+        while (out.hasRemaining()) {
+            ByteBuf next = channel.readOutbound();
+            out.put(next.nioBuffer());
+            next.release();
+        }
+        return out.flip();
+    }
+}
