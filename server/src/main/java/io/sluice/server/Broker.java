@@ -1,11 +1,40 @@
 package io.sluice.server;
 
 import io.sluice.server.api.ApiHandler;
+import io.sluice.server.api.AlterConfigsHandler;
 import io.sluice.server.api.ApiVersionsHandler;
+import io.sluice.server.api.CreatePartitionsHandler;
+import io.sluice.server.api.CreateTopicsHandler;
+import io.sluice.server.api.DeleteTopicsHandler;
+import io.sluice.server.api.DescribeClusterHandler;
+import io.sluice.server.api.MetadataHandler;
+import io.sluice.server.api.DescribeConfigsHandler;
+import io.sluice.server.api.IncrementalAlterConfigsHandler;
 import io.sluice.server.api.HandlerRegistry;
 import io.sluice.server.config.BrokerConfig;
+import io.sluice.server.config.DynamicConfigManager;
 import io.sluice.server.config.Listener;
+import io.sluice.server.controller.TopicAdmin;
+import io.sluice.server.controller.ZkCluster;
+import io.sluice.server.metadata.ConfigWriter;
+import io.sluice.server.metadata.MetadataCache;
+import io.sluice.server.metadata.ProducerIdManager;
 import io.sluice.server.network.NetworkServer;
+import io.sluice.server.api.DeleteRecordsHandler;
+import io.sluice.server.api.DescribeProducersHandler;
+import io.sluice.server.api.FetchHandler;
+import io.sluice.server.api.InitProducerIdHandler;
+import io.sluice.server.api.ListOffsetsHandler;
+import io.sluice.server.api.ProduceHandler;
+import io.sluice.server.config.TopicConfigs;
+import io.sluice.server.fetch.FetchManager;
+import io.sluice.server.fetch.FetchSessionCache;
+import io.sluice.server.partition.ReplicaManager;
+import io.sluice.storage.LogManager;
+import org.apache.kafka.common.utils.Time;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,6 +55,8 @@ public final class Broker implements AutoCloseable {
     private final BrokerConfig config;
     private final List<AutoCloseable> started = new ArrayList<>();
     private volatile List<Listener> boundListeners = List.of();
+    private volatile ZkCluster zkCluster;
+    private volatile ReplicaManager replicaManager;
 
     public Broker(BrokerConfig config) {
         this.config = config;
@@ -34,21 +65,81 @@ public final class Broker implements AutoCloseable {
     public synchronized void startup() throws Exception {
         long start = System.nanoTime();
         try {
+            // ZooKeeper (embedded without zookeeper.connect), cluster id, metadata cache, topic admin
+            ZkCluster cluster = ZkCluster.start(config);
+            started.add(cluster);
+            zkCluster = cluster;
+
             AtomicReference<HandlerRegistry> registry = new AtomicReference<>();
             List<ApiHandler<?>> handlers = new ArrayList<>();
             handlers.add(new ApiVersionsHandler(() -> registry.get().apiVersionTable()));
+            addDataPath(cluster, handlers);
+            handlers.add(new MetadataHandler(cluster.metadataCache(), cluster.topicAdmin(), config));
+            handlers.add(new CreateTopicsHandler(cluster.topicAdmin(), cluster.metadataCache(), config));
+            handlers.add(new DeleteTopicsHandler(cluster.topicAdmin(), config));
+            handlers.add(new CreatePartitionsHandler(cluster.topicAdmin()));
+            handlers.add(new DescribeClusterHandler(cluster.metadataCache()));
+            DynamicConfigManager dynamicConfigs = new DynamicConfigManager(config,
+                    cluster.metadataCache()::image, cluster.configWriter());
+            handlers.add(new DescribeConfigsHandler(config, cluster.metadataCache()::image));
+            handlers.add(new AlterConfigsHandler(dynamicConfigs));
+            handlers.add(new IncrementalAlterConfigsHandler(dynamicConfigs));
             registry.set(new HandlerRegistry(handlers));
 
             NetworkServer network = new NetworkServer(registry.get(), new NetworkServer.Settings(
                     config.socketRequestMaxBytes(), config.connectionsMaxIdleMs(), config.numNetworkThreads()));
             started.add(network);
             boundListeners = network.bind(config.listeners());
+            // registered only now, so that the advertised endpoints carry the bound ports
+            cluster.register(boundListeners);
         } catch (Exception | Error e) {
             close();
             throw e;
         }
         log.info("Sluice broker {} started in {} ms, listening on {}", config.brokerId(),
                 (System.nanoTime() - start) / 1_000_000, boundListeners);
+    }
+
+    /** Kafka's default {@code num.io.threads}: appends and reads run on these, never on an event loop. */
+    private static final int IO_THREADS = 8;
+
+    /**
+     * Logs and the data path: a LogManager over {@code log.dirs}, a ReplicaManager that follows the
+     * metadata image (creating, leading, reconfiguring and deleting logs), and the Produce, Fetch,
+     * ListOffsets, DeleteRecords, InitProducerId and DescribeProducers handlers.
+     */
+    private void addDataPath(ZkCluster cluster, List<ApiHandler<?>> handlers) throws Exception {
+        LogManager logManager = new LogManager(config.logDirs(), Time.SYSTEM);
+        logManager.startup();
+        started.add(logManager);
+        // Retention, producer-id expiration, flush-by-time and checkpoints, every log.retention.check.interval.ms.
+        ScheduledExecutorService logScheduler = Executors.newSingleThreadScheduledExecutor(
+                new DefaultThreadFactory("sluice-log-scheduler", true));
+        started.add(logScheduler::shutdownNow);
+        logManager.startRetention(logScheduler, config.getLong("log.retention.check.interval.ms"));
+        ReplicaManager replicaManager = new ReplicaManager(config.brokerId(), logManager,
+                (image, topic) -> TopicConfigs.logConfig(config,
+                        TopicConfigs.dynamicBrokerConfigs(image.brokerConfigOverrides(), config.brokerId()),
+                        topic.configOverrides()),
+                IO_THREADS);
+        started.add(replicaManager);
+        this.replicaManager = replicaManager;
+        MetadataCache metadata = cluster.metadataCache();
+        metadata.addListener(replicaManager);
+        // max.incremental.fetch.session.cache.slots (Kafka's default 1000); sessions unused for 120 s are stale.
+        FetchManager fetchManager = new FetchManager(Time.SYSTEM,
+                new FetchSessionCache(FetchSessionCache.DEFAULT_MAX_ENTRIES, FetchSessionCache.DEFAULT_EVICTION_MS));
+        handlers.add(new ProduceHandler(metadata, replicaManager));
+        handlers.add(new FetchHandler(metadata, replicaManager, fetchManager));
+        handlers.add(new ListOffsetsHandler(metadata, replicaManager));
+        handlers.add(new DeleteRecordsHandler(metadata, replicaManager));
+        handlers.add(new DescribeProducersHandler(metadata, replicaManager));
+        handlers.add(new InitProducerIdHandler(cluster.producerIdManager()));
+    }
+
+    /** The partitions this broker hosts and the data path through them. */
+    public ReplicaManager replicaManager() {
+        return replicaManager;
     }
 
     public BrokerConfig config() {
@@ -58,6 +149,33 @@ public final class Broker implements AutoCloseable {
     /** The listeners with the ports actually bound (port 0 resolved). */
     public List<Listener> boundListeners() {
         return boundListeners;
+    }
+
+    /** The metadata image holder every component reads; images come from ZooKeeper. */
+    public MetadataCache metadataCache() {
+        return zkCluster.metadataCache();
+    }
+
+    public TopicAdmin topicAdmin() {
+        return zkCluster.topicAdmin();
+    }
+
+    public ConfigWriter configWriter() {
+        return zkCluster.configWriter();
+    }
+
+    public ProducerIdManager producerIdManager() {
+        return zkCluster.producerIdManager();
+    }
+
+    /** The cluster id from {@code /cluster/id}, created by the first broker of the cluster. */
+    public String clusterId() {
+        return zkCluster.clusterId();
+    }
+
+    /** The ZooKeeper side of this broker: controller, registration, metadata. */
+    public ZkCluster zkCluster() {
+        return zkCluster;
     }
 
     /** The port of the first listener, for tests and tools. */

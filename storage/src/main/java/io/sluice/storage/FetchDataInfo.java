@@ -6,6 +6,11 @@ import java.io.File;
  * The answer to {@link PartitionLog#read}: a slice of one segment file holding whole record batches, to be sent as is
  * (zero copy). An empty result has a {@code null} file and size 0.
  *
+ * <p>Prefer {@link PartitionLog#readRecords}, which returns a {@code FileRecords} slice on the segment's open channel:
+ * the path here is renamed to {@code .deleted} when retention removes the segment. If you open the file yourself,
+ * release it with {@code FileRecords.closeHandlers()}, never {@code close()}: {@code close()} trims the file to the
+ * size it saw when opened, which truncates a segment that is still being appended to.
+ *
  * @param fetchOffset the offset that was asked for
  * @param file        the segment {@code .log} file, or {@code null} when empty
  * @param position    byte position of the first batch in {@code file}

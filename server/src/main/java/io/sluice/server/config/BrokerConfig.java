@@ -46,7 +46,7 @@ public final class BrokerConfig extends AbstractConfig {
     public static final String NUM_NETWORK_THREADS = "num.network.threads";
     public static final String BROKER_RACK = "broker.rack";
 
-    static final ConfigDef DEF = new ConfigDef()
+    static final ConfigDef DEF = BrokerLogConfigs.define(new ConfigDef()
             .define(BROKER_ID, Type.INT, -1, Importance.HIGH,
                     "The broker id. -1 takes the node.id, or 0 when neither is set.")
             .define(NODE_ID, Type.INT, -1, Importance.HIGH, "Synonym of broker.id.")
@@ -78,7 +78,7 @@ public final class BrokerConfig extends AbstractConfig {
                     "Idle connections close after this long.")
             .define(NUM_NETWORK_THREADS, Type.INT, 3, Range.atLeast(1), Importance.HIGH,
                     "Event loop threads serving connections.")
-            .define(BROKER_RACK, Type.STRING, null, Importance.MEDIUM, "Rack of the broker.");
+            .define(BROKER_RACK, Type.STRING, null, Importance.MEDIUM, "Rack of the broker."));
 
     private final int brokerId;
     private final List<Listener> listeners;
@@ -102,8 +102,11 @@ public final class BrokerConfig extends AbstractConfig {
         if (logDirs.isEmpty()) {
             throw new ConfigException(LOG_DIRS, dirs, "at least one log directory is required");
         }
-        for (String key : unused()) {
-            log.warn("Ignoring unknown configuration {}", key);
+        TopicConfigs.validateBrokerDefaults(this);
+        for (Object key : props.keySet()) {
+            if (!DEF.names().contains(String.valueOf(key))) {
+                log.warn("Ignoring unknown configuration {}", key);
+            }
         }
     }
 
@@ -140,6 +143,30 @@ public final class BrokerConfig extends AbstractConfig {
             }
         }
         return map;
+    }
+
+    /**
+     * The value of {@code name} as set in {@code server.properties}, in its canonical string form, or null
+     * when it is not set there (its default applies) or is not a config Sluice defines.
+     */
+    public String staticValue(String name) {
+        ConfigDef.ConfigKey key = DEF.configKeys().get(name);
+        if (key == null || !originals().containsKey(name)) {
+            return null;
+        }
+        return ConfigDef.convertToString(values().get(name), key.type);
+    }
+
+    /** Every config set in {@code server.properties} that Sluice defines, in canonical string form. */
+    public Map<String, String> staticConfigs() {
+        Map<String, String> set = new LinkedHashMap<>();
+        for (String name : DEF.names()) {
+            String value = staticValue(name);
+            if (value != null) {
+                set.put(name, value);
+            }
+        }
+        return set;
     }
 
     public int brokerId() {

@@ -1,12 +1,14 @@
 package io.sluice.server.network;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.sluice.server.api.ApiHandler;
 import io.sluice.server.api.ApiVersionsHandler;
+import io.sluice.server.api.CloseConnectionException;
 import io.sluice.server.api.HandlerRegistry;
 import io.sluice.server.api.RequestContext;
 import io.sluice.wire.InvalidRequestFrameException;
@@ -38,6 +40,7 @@ import java.util.concurrent.CompletionException;
  * <pre>
  *   frame -> parse -> slot appended to inFlight -> handler future completes -> slot done
  *   while head of inFlight is done: write its response (none for acks=0 Produce), pop
+ *   a slot completed with CloseConnectionException: write what precedes it, then close
  * </pre>
  *
  * <p>A frame that cannot be parsed closes this connection only. Reading pauses while
@@ -64,6 +67,7 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     private static final class InFlight {
         final RequestHeader header;
         boolean done;
+        boolean close;
         ApiMessage response;
         short responseVersion;
 
@@ -149,7 +153,15 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
 
     private void complete(InFlight slot, KafkaRequest request, ApiMessage response, Throwable error) {
         try {
-            slot.response = error == null ? response : errorResponse(request, error);
+            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            if (cause instanceof CloseConnectionException close) {
+                log.info("Closing connection from {} after {} (correlation id {}, client {}): {}",
+                        ctx.channel().remoteAddress(), request.apiKey(), request.correlationId(), request.clientId(),
+                        close.getMessage());
+                slot.close = true;
+            } else {
+                slot.response = error == null ? response : errorResponse(request, error);
+            }
         } finally {
             slot.done = true;
             request.release();
@@ -171,6 +183,11 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         boolean wrote = false;
         while (!inFlight.isEmpty() && inFlight.peekFirst().done) {
             InFlight slot = inFlight.pollFirst();
+            if (slot.close) {
+                inFlight.clear();
+                ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> ctx.close());
+                return;
+            }
             if (slot.response == null || !ctx.channel().isActive()) {
                 continue;
             }

@@ -1,0 +1,390 @@
+package io.sluice.server.controller;
+
+import io.sluice.server.metadata.MetadataCache;
+import io.sluice.server.metadata.MetadataImage;
+import io.sluice.server.metadata.PartitionState;
+import io.sluice.server.metadata.TopicMetadata;
+import io.sluice.server.zk.ZkData;
+import io.sluice.server.zk.ZkData.LeaderAndIsr;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.api.transaction.CuratorOp;
+import org.apache.curator.framework.api.transaction.CuratorTransactionResult;
+import org.apache.curator.framework.api.transaction.OperationType;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.data.Stat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The ZooKeeper-mode controller, as Kafka 3.x ran it: every broker runs one, exactly one is active,
+ * elected by creating the ephemeral {@code /controller} node and bumping {@code /controller_epoch}
+ * in one transaction. The active controller reacts to the metadata image:
+ *
+ * <ul>
+ *   <li>partitions with an assignment but no state node (new topics and partitions, written by any
+ *       broker's {@link ZkTopicAdmin}): leader = first live replica, leader epoch 0, ISR = live replicas;</li>
+ *   <li>topics marked in {@code /admin/delete_topics}: all their znodes are removed (brokers delete the
+ *       local logs when the topic leaves the image);</li>
+ *   <li>partitions whose leader is not live: the first live replica of the assignment that is in the ISR
+ *       becomes leader (leader epoch + 1); with none, leader -1 and the ISR is kept, as Kafka keeps the
+ *       last ISR member (no unclean election);</li>
+ *   <li>ISR members that are not live are removed (leader epoch + 1).</li>
+ * </ul>
+ *
+ * <p>Every write is fenced: one ZooKeeper transaction that checks the {@code /controller_epoch} version
+ * this controller set. A failed check means another controller took over; this one resigns.
+ *
+ * <p>Threading: images arrive on the metadata thread and are handed, coalesced, to the single
+ * {@code sluice-controller} thread, where all state lives and blocking ZooKeeper calls are fine.
+ */
+public final class Controller implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Controller.class);
+    private static final long RETRY_MS = 500;
+
+    private final int brokerId;
+    private final CuratorFramework zk;
+    private final MetadataCache cache;
+    private final ExecutorService thread;
+    private final AtomicBoolean scheduled = new AtomicBoolean();
+    private volatile MetadataImage latest = MetadataImage.EMPTY;
+    private volatile boolean closed;
+
+    // ---- confined to the controller thread
+    private boolean active;
+    private int epoch = -1;
+    private int epochZkVersion = -1;
+    private Set<Integer> lastLiveBrokers = Set.of();
+    /** Topics already handled in the exact TopicMetadata instance seen; a new instance means a change. */
+    private final Map<String, TopicMetadata> handled = new HashMap<>();
+
+    public Controller(int brokerId, CuratorFramework zk, MetadataCache cache) {
+        this.brokerId = brokerId;
+        this.zk = zk;
+        this.cache = cache;
+        this.thread = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "sluice-controller");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Starts following the metadata image; elects itself when there is no controller. */
+    public void start() {
+        cache.addListener((previous, current) -> {
+            latest = current;
+            schedule();
+        });
+    }
+
+    /** Whether this broker is the active controller (as of the controller thread's last decision). */
+    public boolean isActive() {
+        return active;
+    }
+
+    public int epoch() {
+        return epoch;
+    }
+
+    private void schedule() {
+        if (!closed && scheduled.compareAndSet(false, true)) {
+            thread.execute(this::process);
+        }
+    }
+
+    private void process() {
+        scheduled.set(false);
+        if (closed) {
+            return;
+        }
+        MetadataImage image = latest;
+        try {
+            if (!image.brokers().containsKey(brokerId)) {
+                return; // a controller must be a live broker; our registration is not visible yet
+            }
+            if (image.controllerId() == -1 && !active) {
+                elect();
+            } else if (image.controllerId() != brokerId && image.controllerId() != -1 && active) {
+                resign("broker " + image.controllerId() + " is the controller now");
+            }
+            if (active) {
+                reconcile(image);
+            }
+        } catch (ControllerMovedException e) {
+            resign(e.getMessage());
+        } catch (Exception e) {
+            if (closed) {
+                return;
+            }
+            log.warn("Controller failed to act on metadata; retrying in {} ms", RETRY_MS, e);
+            handled.clear();
+            thread.execute(() -> sleepThenRetry());
+        }
+    }
+
+    private void sleepThenRetry() {
+        try {
+            Thread.sleep(RETRY_MS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        schedule();
+    }
+
+    // ---- election
+
+    private void elect() throws Exception {
+        Stat epochStat = new Stat();
+        int currentEpoch;
+        try {
+            currentEpoch = ZkData.decodeControllerEpoch(zk.getData().storingStatIn(epochStat)
+                    .forPath(ZkData.CONTROLLER_EPOCH));
+        } catch (KeeperException.NoNodeException e) {
+            try {
+                // Kafka's initial controller epoch is 0; the first controller makes it 1
+                zk.create().forPath(ZkData.CONTROLLER_EPOCH, ZkData.encodeControllerEpoch(0));
+            } catch (KeeperException.NodeExistsException raced) {
+                // another broker created it
+            }
+            currentEpoch = ZkData.decodeControllerEpoch(zk.getData().storingStatIn(epochStat)
+                    .forPath(ZkData.CONTROLLER_EPOCH));
+        }
+        int newEpoch = currentEpoch + 1;
+        try {
+            List<CuratorTransactionResult> results = zk.transaction().forOperations(
+                    zk.transactionOp().create().withMode(CreateMode.EPHEMERAL)
+                            .forPath(ZkData.CONTROLLER, ZkData.encodeController(brokerId, System.currentTimeMillis())),
+                    zk.transactionOp().setData().withVersion(epochStat.getVersion())
+                            .forPath(ZkData.CONTROLLER_EPOCH, ZkData.encodeControllerEpoch(newEpoch)));
+            for (CuratorTransactionResult r : results) {
+                if (r.getType() == OperationType.SET_DATA) {
+                    epochZkVersion = r.getResultStat().getVersion();
+                }
+            }
+        } catch (KeeperException.NodeExistsException | KeeperException.BadVersionException lost) {
+            log.debug("Lost the controller election: {}", lost.toString());
+            return; // another broker won; its /controller node will show up in the image
+        }
+        epoch = newEpoch;
+        active = true;
+        handled.clear();
+        lastLiveBrokers = Set.of();
+        log.info("Broker {} is now the controller (controller epoch {})", brokerId, epoch);
+        cleanStaleDeletionMarkers();
+    }
+
+    private void resign(String why) {
+        if (active) {
+            log.info("Broker {} resigns as controller: {}", brokerId, why);
+        }
+        active = false;
+        handled.clear();
+    }
+
+    /** Deletion markers for topics that do not exist are removed, as Kafka's controller does on failover. */
+    private void cleanStaleDeletionMarkers() throws Exception {
+        List<String> marked;
+        try {
+            marked = zk.getChildren().forPath(ZkData.DELETE_TOPICS);
+        } catch (KeeperException.NoNodeException e) {
+            return;
+        }
+        for (String topic : marked) {
+            if (zk.checkExists().forPath(ZkData.topicPath(topic)) == null) {
+                fencedWrite(List.of(zk.transactionOp().delete().forPath(ZkData.deleteTopicPath(topic))));
+            }
+        }
+    }
+
+    // ---- reacting to the image
+
+    private void reconcile(MetadataImage image) throws Exception {
+        Set<Integer> live = image.brokers().keySet();
+        if (!live.equals(lastLiveBrokers)) {
+            handled.clear(); // every partition's leader and ISR must be looked at again
+            lastLiveBrokers = Set.copyOf(live);
+        }
+        handled.keySet().retainAll(image.topics().keySet());
+        for (TopicMetadata topic : image.topics().values()) {
+            if (handled.get(topic.name()) == topic) {
+                continue;
+            }
+            if (topic.markedForDeletion()) {
+                deleteTopic(topic);
+            } else {
+                updatePartitions(topic, live);
+            }
+            handled.put(topic.name(), topic);
+        }
+    }
+
+    private void updatePartitions(TopicMetadata topic, Set<Integer> live) throws Exception {
+        List<CuratorOp> ops = new ArrayList<>();
+        List<String> changes = new ArrayList<>();
+        for (PartitionState p : topic.partitions().values()) {
+            String path = ZkData.partitionStatePath(topic.name(), p.partition());
+            if (p.partitionEpoch() < 0) {
+                List<Integer> liveReplicas = p.replicas().stream().filter(live::contains).toList();
+                if (liveReplicas.isEmpty()) {
+                    continue; // stays new until a replica is live, as Kafka's NewPartition
+                }
+                ensurePartitionPath(topic.name(), p.partition());
+                ops.add(zk.transactionOp().create().forPath(path, ZkData.encodePartitionState(
+                        new LeaderAndIsr(liveReplicas.get(0), 0, liveReplicas, epoch))));
+                changes.add(p.partition() + ": new, leader " + liveReplicas.get(0));
+                continue;
+            }
+            LeaderAndIsr next = electLeader(p, live, epoch);
+            if (next != null) {
+                ops.add(zk.transactionOp().setData().withVersion(p.partitionEpoch()).forPath(path,
+                        ZkData.encodePartitionState(next)));
+                changes.add(p.partition() + ": leader " + next.leader() + " epoch " + next.leaderEpoch()
+                        + " isr " + next.isr());
+            }
+        }
+        if (!ops.isEmpty()) {
+            try {
+                fencedWrite(ops);
+                log.info("Controller updated partitions of {}: {}", topic.name(), changes);
+            } catch (KeeperException.NodeExistsException | KeeperException.BadVersionException stale) {
+                // our image was behind ZooKeeper; the next image brings the current states
+                log.debug("Partition state update of {} raced: {}", topic.name(), stale.toString());
+            }
+        }
+    }
+
+    /** The new leader and ISR of a partition after broker changes, or null when nothing changes. */
+    static LeaderAndIsr electLeader(PartitionState p, Set<Integer> live, int controllerEpoch) {
+        List<Integer> liveIsr = p.isr().stream().filter(live::contains).toList();
+        boolean leaderLive = p.leader() >= 0 && live.contains(p.leader());
+        if (leaderLive) {
+            if (liveIsr.size() == p.isr().size()) {
+                return null;
+            }
+            return new LeaderAndIsr(p.leader(), p.leaderEpoch() + 1, liveIsr, controllerEpoch);
+        }
+        for (int replica : p.replicas()) {
+            if (liveIsr.contains(replica)) {
+                return new LeaderAndIsr(replica, p.leaderEpoch() + 1, liveIsr, controllerEpoch);
+            }
+        }
+        if (p.leader() == -1) {
+            return null; // already offline; waits for an ISR member to come back
+        }
+        // No live ISR member: offline, keeping the ISR so that its last member can lead again.
+        return new LeaderAndIsr(-1, p.leaderEpoch() + 1, p.isr(), controllerEpoch);
+    }
+
+    private void ensurePartitionPath(String topic, int partition) throws Exception {
+        try {
+            zk.create().creatingParentsIfNeeded().forPath(ZkData.partitionPath(topic, partition));
+        } catch (KeeperException.NodeExistsException exists) {
+            // created before, or by a previous controller
+        }
+    }
+
+    private void deleteTopic(TopicMetadata topic) throws Exception {
+        String name = topic.name();
+        List<CuratorOp> ops = new ArrayList<>();
+        List<String> partitions = childrenOrEmpty(ZkData.partitionsPath(name));
+        for (String p : partitions) {
+            String partitionPath = ZkData.partitionsPath(name) + "/" + p;
+            for (String child : childrenOrEmpty(partitionPath)) {
+                ops.add(zk.transactionOp().delete().forPath(partitionPath + "/" + child));
+            }
+            ops.add(zk.transactionOp().delete().forPath(partitionPath));
+        }
+        if (zk.checkExists().forPath(ZkData.partitionsPath(name)) != null) {
+            ops.add(zk.transactionOp().delete().forPath(ZkData.partitionsPath(name)));
+        }
+        for (String child : childrenOrEmpty(ZkData.topicPath(name))) {
+            if (!child.equals("partitions")) {
+                ops.add(zk.transactionOp().delete().forPath(ZkData.topicPath(name) + "/" + child));
+            }
+        }
+        ops.add(zk.transactionOp().delete().forPath(ZkData.topicPath(name)));
+        if (zk.checkExists().forPath(ZkData.topicConfigPath(name)) != null) {
+            ops.add(zk.transactionOp().delete().forPath(ZkData.topicConfigPath(name)));
+        }
+        ops.add(zk.transactionOp().delete().forPath(ZkData.deleteTopicPath(name)));
+        try {
+            fencedWrite(ops);
+            log.info("Controller deleted topic {} (topic id {}, {} partitions)", name, topic.topicId(),
+                    topic.partitions().size());
+        } catch (KeeperException.NoNodeException | KeeperException.NotEmptyException raced) {
+            log.debug("Deletion of {} raced: {}", name, raced.toString());
+        }
+    }
+
+    private List<String> childrenOrEmpty(String path) throws Exception {
+        try {
+            return zk.getChildren().forPath(path);
+        } catch (KeeperException.NoNodeException e) {
+            return List.of();
+        }
+    }
+
+    /** Runs {@code ops} in one transaction with a check of the controller epoch's version. */
+    private void fencedWrite(List<CuratorOp> ops) throws Exception {
+        List<CuratorOp> all = new ArrayList<>(ops.size() + 1);
+        all.add(zk.transactionOp().check().withVersion(epochZkVersion).forPath(ZkData.CONTROLLER_EPOCH));
+        all.addAll(ops);
+        try {
+            zk.transaction().forOperations(all);
+        } catch (KeeperException.BadVersionException e) {
+            if (zk.checkExists().forPath(ZkData.CONTROLLER_EPOCH).getVersion() != epochZkVersion) {
+                throw new ControllerMovedException("controller epoch " + epoch + " was superseded");
+            }
+            throw e;
+        }
+    }
+
+    /** This controller was fenced by a newer one. */
+    static final class ControllerMovedException extends Exception {
+        ControllerMovedException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Stops acting and gives up the controller role (deletes {@code /controller} if this broker holds it),
+     * so that another broker can take over at once.
+     */
+    @Override
+    public void close() {
+        closed = true;
+        thread.shutdown();
+        try {
+            if (!thread.awaitTermination(5, TimeUnit.SECONDS)) {
+                thread.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (active) {
+            try {
+                Stat stat = new Stat();
+                byte[] data = zk.getData().storingStatIn(stat).forPath(ZkData.CONTROLLER);
+                if (ZkData.decodeControllerId(data) == brokerId
+                        && stat.getEphemeralOwner() == zk.getZookeeperClient().getZooKeeper().getSessionId()) {
+                    zk.delete().withVersion(stat.getVersion()).forPath(ZkData.CONTROLLER);
+                }
+            } catch (Exception e) {
+                log.debug("Could not remove /controller on shutdown", e);
+            }
+            active = false;
+        }
+    }
+}

@@ -1,0 +1,369 @@
+package io.sluice.server.partition;
+
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.sluice.server.metadata.MetadataCache;
+import io.sluice.server.metadata.MetadataImage;
+import io.sluice.server.metadata.PartitionState;
+import io.sluice.server.metadata.TopicMetadata;
+import io.sluice.server.purgatory.Purgatory;
+import io.sluice.server.purgatory.Timer;
+import io.sluice.server.purgatory.WheelTimer;
+import io.sluice.storage.LogAppendResult;
+import io.sluice.storage.LogConfig;
+import io.sluice.storage.LogManager;
+import io.sluice.storage.PartitionLog;
+import org.apache.kafka.common.TopicIdPartition;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.errors.InconsistentTopicIdException;
+import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
+import org.apache.kafka.common.errors.UnknownServerException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.internals.Topic;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The partitions this broker hosts and the data path through them, as Kafka's {@code ReplicaManager}.
+ *
+ * <p>Follows the {@link MetadataCache}: for every partition whose replicas include this broker it makes
+ * sure a log exists and applies leadership from the partition state; a topic that leaves the image (or
+ * comes back with another topic id) has its logs deleted; changed config overrides reach the logs.
+ *
+ * <p>Appends and reads run on the I/O executor ({@code num.io.threads}), never on a network event loop;
+ * results come back as futures. Produce with acks=all and Fetch with {@code min_bytes} wait in
+ * purgatories keyed by partition, completed by appends, high-watermark moves or their timeout.
+ *
+ * <p>Thread-safe. The partition map is concurrent; metadata changes are applied on the metadata thread;
+ * no lock is held across I/O here (appends to one partition are serialized by its log).
+ */
+public final class ReplicaManager implements MetadataCache.Listener, AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ReplicaManager.class);
+
+    /** Resolves a topic's effective log config: broker config, dynamic broker configs, topic overrides. */
+    @FunctionalInterface
+    public interface LogConfigs {
+        LogConfig logConfig(MetadataImage image, TopicMetadata topic);
+    }
+
+    private final int brokerId;
+    private final LogManager logManager;
+    private final LogConfigs logConfigs;
+    private final ExecutorService io;
+    private final Timer timer;
+    private final Purgatory<TopicPartition> fetchPurgatory;
+    private final Purgatory<TopicPartition> producePurgatory;
+    private final ConcurrentHashMap<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
+    private volatile MetadataImage image = MetadataImage.EMPTY;
+
+    public ReplicaManager(int brokerId, LogManager logManager, LogConfigs logConfigs, int ioThreads) {
+        this(brokerId, logManager, logConfigs, ioThreads, new WheelTimer("sluice-purgatory-" + brokerId));
+    }
+
+    public ReplicaManager(int brokerId, LogManager logManager, LogConfigs logConfigs, int ioThreads, Timer timer) {
+        this.brokerId = brokerId;
+        this.logManager = logManager;
+        this.logConfigs = logConfigs;
+        this.io = Executors.newFixedThreadPool(ioThreads, new DefaultThreadFactory("sluice-io-" + brokerId, true));
+        this.timer = timer;
+        this.fetchPurgatory = new Purgatory<>(timer);
+        this.producePurgatory = new Purgatory<>(timer);
+    }
+
+    public int brokerId() {
+        return brokerId;
+    }
+
+    // ---------------------------------------------------------------- metadata
+
+    @Override
+    public void onImage(MetadataImage previous, MetadataImage current) {
+        image = current;
+        for (TopicPartition tp : List.copyOf(partitions.keySet())) {
+            Partition partition = partitions.get(tp);
+            TopicMetadata topic = current.topics().get(tp.topic());
+            PartitionState state = topic == null ? null : topic.partitions().get(tp.partition());
+            boolean recreated = topic != null && partition != null && !sameTopicId(topic.topicId(), partition.topicId());
+            if (state == null || !state.replicas().contains(brokerId) || recreated) {
+                removePartition(tp);
+            }
+        }
+        boolean brokerConfigsChanged = previous == null
+                || !Objects.equals(previous.brokerConfigOverrides(), current.brokerConfigOverrides());
+        for (TopicMetadata topic : current.topics().values()) {
+            TopicMetadata before = previous == null ? null : previous.topics().get(topic.name());
+            boolean configChanged = brokerConfigsChanged || before == null
+                    || !Objects.equals(before.configOverrides(), topic.configOverrides());
+            applyTopic(current, topic, configChanged);
+        }
+    }
+
+    private void applyTopic(MetadataImage current, TopicMetadata topic, boolean configChanged) {
+        LogConfig config = null;
+        for (PartitionState state : topic.partitions().values()) {
+            if (!state.replicas().contains(brokerId)) {
+                continue;
+            }
+            TopicPartition tp = new TopicPartition(topic.name(), state.partition());
+            try {
+                Partition partition = partitions.get(tp);
+                if (config == null && (partition == null || configChanged)) {
+                    config = logConfigs.logConfig(current, topic);
+                }
+                if (partition == null) {
+                    PartitionLog partitionLog = logManager.getOrCreate(tp, topic.topicId(), config);
+                    partition = new Partition(tp, brokerId, partitionLog);
+                    partitions.put(tp, partition);
+                } else if (configChanged) {
+                    partition.log().updateConfig(config);
+                }
+                LeaderState before = partition.leaderState();
+                if (topic.markedForDeletion()) {
+                    partition.makeOffline();
+                } else {
+                    partition.applyState(state);
+                }
+                LeaderState after = partition.leaderState();
+                if (before.isLeader() != after.isLeader() || before.leaderEpoch() != after.leaderEpoch()) {
+                    if (after.isLeader()) {
+                        log.info("Became leader of {} at leader epoch {}, log end offset {}", tp, after.leaderEpoch(),
+                                partition.logEndOffset());
+                    }
+                    wakeWaiters(tp);
+                }
+            } catch (RuntimeException e) {
+                log.error("Cannot host partition {} (topic id {})", tp, topic.topicId(), e);
+            }
+        }
+    }
+
+    private void removePartition(TopicPartition tp) {
+        Partition removed = partitions.remove(tp);
+        if (removed == null) {
+            return;
+        }
+        removed.makeOffline();
+        fetchPurgatory.completeAndForget(tp);
+        producePurgatory.completeAndForget(tp);
+        try {
+            logManager.delete(tp);
+            log.info("Deleted log of {} (topic id {})", tp, removed.topicId());
+        } catch (RuntimeException e) {
+            log.error("Cannot delete log of {}", tp, e);
+        }
+    }
+
+    private static boolean sameTopicId(Uuid a, Uuid b) {
+        return a == null || b == null || Uuid.ZERO_UUID.equals(a) || Uuid.ZERO_UUID.equals(b) || a.equals(b);
+    }
+
+    // ---------------------------------------------------------------- lookups
+
+    public Optional<Partition> partition(TopicPartition tp) {
+        return Optional.ofNullable(partitions.get(tp));
+    }
+
+    /**
+     * The partition if this broker leads it, as Kafka's {@code getPartitionOrException}: not in the
+     * metadata at all is UNKNOWN_TOPIC_OR_PARTITION, known but not led here NOT_LEADER_OR_FOLLOWER; a
+     * client leader epoch that does not match is FENCED_LEADER_EPOCH or UNKNOWN_LEADER_EPOCH.
+     */
+    public Partition leaderPartitionOrThrow(TopicPartition tp, Optional<Integer> currentLeaderEpoch) {
+        Partition partition = partitions.get(tp);
+        if (partition == null) {
+            if (image.partition(tp).isPresent()) {
+                throw new NotLeaderOrFollowerException("broker " + brokerId + " does not host " + tp);
+            }
+            throw new UnknownTopicOrPartitionException("unknown partition " + tp);
+        }
+        partition.checkLeader(currentLeaderEpoch, true);
+        return partition;
+    }
+
+    /** Runs partition work (ListOffsets, DeleteRecords, DescribeProducers) on the I/O executor. */
+    public <T> CompletableFuture<T> onIoThread(Supplier<T> work) {
+        try {
+            return CompletableFuture.supplyAsync(work, io);
+        } catch (RejectedExecutionException e) {
+            return CompletableFuture.failedFuture(new NotLeaderOrFollowerException("broker is shutting down"));
+        }
+    }
+
+    // ---------------------------------------------------------------- produce
+
+    /**
+     * Appends to the leaders of the given partitions, as Kafka's {@code ReplicaManager.appendRecords}.
+     * With acks=all the future completes once the ISR has every appended partition's records (or at the
+     * timeout); with acks 0 or 1 right after the appends.
+     *
+     * @param internalTopicsAllowed false rejects appends to {@code __consumer_offsets} and
+     *                              {@code __transaction_state} with INVALID_TOPIC_EXCEPTION, as Kafka does for
+     *                              clients other than the admin client
+     */
+    public CompletableFuture<Map<TopicPartition, ProducePartitionResult>> appendRecords(
+            short requiredAcks, long timeoutMs, Map<TopicPartition, MemoryRecords> entries, boolean internalTopicsAllowed) {
+        CompletableFuture<Map<TopicPartition, ProducePartitionResult>> future = new CompletableFuture<>();
+        execute(future, () -> {
+            Map<TopicPartition, ProducePartitionResult> results = new LinkedHashMap<>();
+            Map<TopicPartition, Long> requiredOffsets = new LinkedHashMap<>();
+            for (Map.Entry<TopicPartition, MemoryRecords> entry : entries.entrySet()) {
+                TopicPartition tp = entry.getKey();
+                ProducePartitionResult result = appendToLeader(tp, entry.getValue(), internalTopicsAllowed);
+                results.put(tp, result);
+                if (!result.failed()) {
+                    requiredOffsets.put(tp, result.lastOffset() + 1);
+                }
+            }
+            if (requiredAcks != -1 || requiredOffsets.isEmpty()) {
+                future.complete(results);
+                return;
+            }
+            DelayedProduce delayed = new DelayedProduce(timeoutMs, results, requiredOffsets, this::partition, future);
+            producePurgatory.tryCompleteElseWatch(delayed, requiredOffsets.keySet());
+        });
+        return future;
+    }
+
+    private ProducePartitionResult appendToLeader(TopicPartition tp, MemoryRecords records, boolean internalTopicsAllowed) {
+        try {
+            if (Topic.isInternal(tp.topic()) && !internalTopicsAllowed) {
+                throw new InvalidTopicException("Cannot append to internal topic " + tp.topic());
+            }
+            Partition partition = leaderPartitionOrThrow(tp, Optional.empty());
+            LogAppendResult append = partition.appendRecordsToLeader(records);
+            wakeWaiters(tp);
+            return ProducePartitionResult.of(append);
+        } catch (ApiException e) {
+            return ProducePartitionResult.error(e);
+        } catch (RuntimeException e) {
+            log.error("Error appending to {}", tp, e);
+            return ProducePartitionResult.error(new UnknownServerException());
+        }
+    }
+
+    /** Something changed on {@code tp} (append, high watermark, leadership): let waiting requests re-check. */
+    private void wakeWaiters(TopicPartition tp) {
+        fetchPurgatory.checkAndComplete(tp);
+        producePurgatory.checkAndComplete(tp);
+    }
+
+    // ---------------------------------------------------------------- fetch
+
+    /**
+     * Reads the partitions, and when fewer than {@code min_bytes} are readable waits for appends up to
+     * {@code max_wait_ms}, as Kafka's {@code ReplicaManager.fetchMessages}. Answers at once when the wait
+     * is 0, there is nothing to fetch, enough bytes are there, or any partition has an error.
+     */
+    public CompletableFuture<Map<TopicIdPartition, LogReadResult>> fetchMessages(FetchParams params,
+                                                                               List<FetchPartition> fetches) {
+        CompletableFuture<Map<TopicIdPartition, LogReadResult>> future = new CompletableFuture<>();
+        execute(future, () -> {
+            Map<TopicIdPartition, LogReadResult> reads = readFromLocalLog(params, fetches);
+            long bytesReadable = 0;
+            boolean anyError = false;
+            for (LogReadResult read : reads.values()) {
+                bytesReadable += read.sizeInBytes();
+                anyError |= read.error() != null;
+            }
+            if (params.maxWaitMs() <= 0 || fetches.isEmpty() || bytesReadable >= params.minBytes() || anyError) {
+                future.complete(reads);
+                return;
+            }
+            List<TopicPartition> keys = new ArrayList<>(fetches.size());
+            fetches.forEach(f -> keys.add(f.topicIdPartition().topicPartition()));
+            fetchPurgatory.tryCompleteElseWatch(new DelayedFetch(params, fetches, this, future), keys);
+        });
+        return future;
+    }
+
+    /** Reads again on the I/O executor and completes {@code future}: a delayed fetch's completion. */
+    void readAsync(FetchParams params, List<FetchPartition> fetches,
+                   CompletableFuture<Map<TopicIdPartition, LogReadResult>> future) {
+        execute(future, () -> future.complete(readFromLocalLog(params, fetches)));
+    }
+
+    /**
+     * Reads each partition in order within the response's {@code max_bytes}, as Kafka's
+     * {@code readFromLog}: until some partition returned data, the first batch is returned whole even when
+     * larger than the limits (so a consumer never gets stuck on a large batch).
+     */
+    Map<TopicIdPartition, LogReadResult> readFromLocalLog(FetchParams params, List<FetchPartition> fetches) {
+        Map<TopicIdPartition, LogReadResult> results = new LinkedHashMap<>();
+        int limitBytes = params.maxBytes();
+        boolean minOneMessage = true;
+        for (FetchPartition fetch : fetches) {
+            TopicIdPartition tidp = fetch.topicIdPartition();
+            LogReadResult result;
+            try {
+                Partition partition = leaderPartitionOrThrow(tidp.topicPartition(), fetch.currentLeaderEpoch());
+                if (!sameTopicId(tidp.topicId(), partition.topicId())) {
+                    throw new InconsistentTopicIdException("topic id " + tidp.topicId() + " of " + tidp.topicPartition()
+                            + " does not match the log's " + partition.topicId());
+                }
+                long highWatermarkBefore = partition.highWatermark();
+                int maxBytes = Math.min(fetch.maxBytes(), limitBytes);
+                result = partition.read(fetch, params, maxBytes, minOneMessage);
+                if (params.isFromFollower() && partition.highWatermark() > highWatermarkBefore) {
+                    wakeWaiters(tidp.topicPartition());
+                }
+            } catch (ApiException e) {
+                result = LogReadResult.error(fetch.fetchOffset(), e);
+            } catch (RuntimeException e) {
+                log.error("Error reading {} at offset {}", tidp, fetch.fetchOffset(), e);
+                result = LogReadResult.error(fetch.fetchOffset(), new UnknownServerException());
+            }
+            if (result.sizeInBytes() > 0) {
+                minOneMessage = false;
+            }
+            limitBytes = Math.max(0, limitBytes - result.sizeInBytes());
+            results.put(tidp, result);
+        }
+        return results;
+    }
+
+    private <T> void execute(CompletableFuture<T> future, Runnable work) {
+        try {
+            io.execute(() -> {
+                try {
+                    work.run();
+                } catch (Throwable t) {
+                    future.completeExceptionally(t);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            future.completeExceptionally(new NotLeaderOrFollowerException("broker is shutting down"));
+        }
+    }
+
+    @Override
+    public void close() {
+        io.shutdown();
+        try {
+            if (!io.awaitTermination(30, TimeUnit.SECONDS)) {
+                io.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            io.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+        timer.close();
+    }
+}

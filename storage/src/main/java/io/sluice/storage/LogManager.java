@@ -1,0 +1,377 @@
+package io.sluice.storage;
+
+import io.sluice.storage.checkpoint.AtomicFiles;
+import io.sluice.storage.checkpoint.MetaProperties;
+import io.sluice.storage.checkpoint.OffsetCheckpointFile;
+import io.sluice.storage.checkpoint.PartitionMetadataFile;
+import io.sluice.storage.log.LogSegment;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.InconsistentTopicIdException;
+import org.apache.kafka.common.errors.KafkaStorageException;
+import org.apache.kafka.common.utils.Time;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * The partition logs of this broker's log dirs, as Kafka's {@code LogManager}. Layout of each log dir:
+ * <pre>
+ * meta.properties                      version=0, broker.id, cluster.id
+ * recovery-point-offset-checkpoint     offsets below which each log is flushed
+ * log-start-offset-checkpoint          each log's start offset (DeleteRecords, retention)
+ * replication-offset-checkpoint        each log's high watermark
+ * .kafka_cleanshutdown                 present only after a clean close: recovery is skipped at the next start
+ * &lt;topic&gt;-&lt;partition&gt;/                one {@link PartitionLog} each
+ * &lt;topic&gt;-&lt;partition&gt;.&lt;uuid&gt;-delete/  a deleted partition waiting for removal
+ * </pre>
+ * New partitions go to the log dir holding the fewest. Logs loaded at {@link #startup()} use the default config
+ * given to the constructor until {@link #getOrCreate} (or {@link PartitionLog#updateConfig}) supplies theirs.
+ *
+ * <p>Thread-safety: all methods are thread-safe; creation and deletion of logs are serialized by this object's
+ * monitor. A private single-thread scheduler removes {@code .deleted} files after {@code file.delete.delay.ms}.
+ */
+public final class LogManager implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(LogManager.class);
+    public static final String CLEAN_SHUTDOWN_FILE = ".kafka_cleanshutdown";
+    private static final String DELETE_DIR_SUFFIX = "-delete";
+
+    private final List<Path> logDirs;
+    private final Time time;
+    private final LogConfig defaultConfig;
+    private final ConcurrentHashMap<TopicPartition, PartitionLog> logs = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService deleteScheduler;
+    private final List<ScheduledFuture<?>> backgroundTasks = new ArrayList<>();
+    private volatile boolean closed;
+
+    public LogManager(List<Path> logDirs, Time time) {
+        this(logDirs, time, LogConfig.defaults());
+    }
+
+    public LogManager(List<Path> logDirs, Time time, LogConfig defaultConfig) {
+        if (logDirs.isEmpty()) {
+            throw new IllegalArgumentException("at least one log dir is required");
+        }
+        this.logDirs = List.copyOf(logDirs);
+        this.time = time;
+        this.defaultConfig = defaultConfig;
+        this.deleteScheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "sluice-log-delete");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * Creates the log dirs and loads every {@code <topic>-<partition>} dir in them. Without the clean-shutdown marker
+     * every log is recovered from its recovery point. Directories left by {@link #delete} are removed.
+     */
+    public synchronized void startup() throws IOException {
+        for (Path logDir : logDirs) {
+            Files.createDirectories(logDir);
+            Path marker = logDir.resolve(CLEAN_SHUTDOWN_FILE);
+            boolean cleanShutdown = Files.exists(marker);
+            Map<TopicPartition, Long> recoveryPoints = checkpoint(logDir, OffsetCheckpointFile.RECOVERY_POINT).read();
+            Map<TopicPartition, Long> startOffsets = checkpoint(logDir, OffsetCheckpointFile.LOG_START_OFFSET).read();
+            Map<TopicPartition, Long> highWatermarks = checkpoint(logDir, OffsetCheckpointFile.REPLICATION_OFFSET).read();
+            List<Path> children;
+            try (Stream<Path> list = Files.list(logDir)) {
+                children = list.filter(Files::isDirectory).sorted().toList();
+            }
+            for (Path child : children) {
+                String name = child.getFileName().toString();
+                if (name.endsWith(DELETE_DIR_SUFFIX)) {
+                    deleteRecursively(child);
+                    continue;
+                }
+                Optional<TopicPartition> tp = parseTopicPartition(name);
+                if (tp.isEmpty()) {
+                    LOG.warn("Ignoring unexpected directory {} in log dir {}", name, logDir);
+                    continue;
+                }
+                PartitionLog.Checkpoints checkpoints = new PartitionLog.Checkpoints(
+                        recoveryPoints.getOrDefault(tp.get(), 0L), startOffsets.getOrDefault(tp.get(), 0L),
+                        highWatermarks.getOrDefault(tp.get(), 0L));
+                Uuid topicId = PartitionMetadataFile.read(child).orElse(null);
+                PartitionLog log = PartitionLog.load(tp.get(), topicId, child, defaultConfig, time, cleanShutdown,
+                        checkpoints, this::deleteLater);
+                if (logs.putIfAbsent(tp.get(), log) != null) {
+                    throw new IOException("Duplicate log directories for " + tp.get() + " in " + logDirs);
+                }
+            }
+            // From now on a crash is unclean until the next close writes the marker again.
+            Files.deleteIfExists(marker);
+            LOG.info("Loaded log dir {} ({} shutdown)", logDir, cleanShutdown ? "clean" : "unclean");
+        }
+    }
+
+    /**
+     * The log of {@code tp}, created with {@code config} (and {@code partition.metadata} holding {@code topicId}) when
+     * absent. An existing log gets {@code config}.
+     *
+     * @throws InconsistentTopicIdException when the existing log belongs to another topic id
+     */
+    public synchronized PartitionLog getOrCreate(TopicPartition tp, Uuid topicId, LogConfig config) {
+        checkOpen();
+        PartitionLog existing = logs.get(tp);
+        try {
+            if (existing != null) {
+                if (existing.topicId() == null) {
+                    PartitionMetadataFile.write(existing.dir(), topicId);
+                    existing.setTopicId(topicId);
+                } else if (!existing.topicId().equals(topicId)) {
+                    throw new InconsistentTopicIdException("The log of " + tp + " has topic id " + existing.topicId()
+                            + " but " + topicId + " was given");
+                }
+                existing.updateConfig(config);
+                return existing;
+            }
+            Path dir = pickLogDir().resolve(tp.topic() + "-" + tp.partition());
+            Files.createDirectories(dir);
+            PartitionMetadataFile.write(dir, topicId);
+            PartitionLog log = PartitionLog.load(tp, topicId, dir, config, time, true, PartitionLog.Checkpoints.NONE,
+                    this::deleteLater);
+            logs.put(tp, log);
+            LOG.info("Created log for {} in {}", tp, dir);
+            return log;
+        } catch (IOException | UncheckedIOException e) {
+            throw new KafkaStorageException("Could not create the log of " + tp, e);
+        }
+    }
+
+    private Path pickLogDir() {
+        Map<Path, Integer> counts = new HashMap<>();
+        logDirs.forEach(d -> counts.put(d, 0));
+        for (PartitionLog log : logs.values()) {
+            counts.computeIfPresent(log.dir().getParent(), (d, n) -> n + 1);
+        }
+        return logDirs.stream().min(Comparator.comparing(counts::get)).orElseThrow();
+    }
+
+    public Optional<PartitionLog> get(TopicPartition tp) {
+        return Optional.ofNullable(logs.get(tp));
+    }
+
+    public Collection<PartitionLog> all() {
+        return List.copyOf(logs.values());
+    }
+
+    /**
+     * Deletes the log of {@code tp}: closes it, renames its dir to {@code <topic>-<partition>.<uuid>-delete} (as
+     * Kafka) and removes it. Does nothing when there is no such log.
+     */
+    public synchronized void delete(TopicPartition tp) {
+        PartitionLog log = logs.remove(tp);
+        if (log == null) {
+            return;
+        }
+        log.close();
+        Path renamed = log.dir().resolveSibling(tp.topic() + "-" + tp.partition() + "."
+                + UUID.randomUUID().toString().replace("-", "") + DELETE_DIR_SUFFIX);
+        try {
+            Files.move(log.dir(), renamed);
+            AtomicFiles.fsyncDirectory(renamed.getParent());
+            deleteRecursively(renamed);
+            LOG.info("Deleted log of {}", tp);
+        } catch (IOException e) {
+            throw new KafkaStorageException("Could not delete the log of " + tp, e);
+        }
+    }
+
+    public List<Path> logDirs() {
+        return logDirs;
+    }
+
+    /** Writes {@code meta.properties} (version 0, ZooKeeper mode) in every log dir. */
+    public void writeMetaProperties(int brokerId, String clusterId) throws IOException {
+        for (Path logDir : logDirs) {
+            Files.createDirectories(logDir);
+            new MetaProperties(brokerId, clusterId).write(logDir);
+        }
+    }
+
+    /** The {@code meta.properties} of the first log dir that has one. */
+    public Optional<MetaProperties> readMetaProperties() throws IOException {
+        for (Path logDir : logDirs) {
+            Optional<MetaProperties> props = MetaProperties.read(logDir);
+            if (props.isPresent()) {
+                return props;
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Schedules Kafka's background work on {@code scheduler}: retention and producer-id expiration every
+     * {@code checkIntervalMs} ({@code log.retention.check.interval.ms}, default 300000), and flush-by-time plus the
+     * three checkpoint files every {@code min(checkIntervalMs, 60000)}.
+     */
+    public synchronized void startRetention(ScheduledExecutorService scheduler, long checkIntervalMs) {
+        checkOpen();
+        backgroundTasks.add(scheduler.scheduleWithFixedDelay(this::runRetention, checkIntervalMs, checkIntervalMs,
+                TimeUnit.MILLISECONDS));
+        long checkpointMs = Math.min(checkIntervalMs, 60_000L);
+        backgroundTasks.add(scheduler.scheduleWithFixedDelay(() -> {
+            all().forEach(PartitionLog::maybeFlushByTime);
+            checkpointQuietly();
+        }, checkpointMs, checkpointMs, TimeUnit.MILLISECONDS));
+    }
+
+    /** One retention pass over every log (what the scheduled task runs). Returns the number of segments deleted. */
+    public int runRetention() {
+        int deleted = 0;
+        for (PartitionLog log : all()) {
+            try {
+                deleted += log.deleteOldSegments();
+                log.removeExpiredProducers(PRODUCER_ID_EXPIRATION_MS);
+            } catch (RuntimeException e) {
+                LOG.error("Retention failed for {}", log.topicPartition(), e);
+            }
+        }
+        if (deleted > 0) {
+            checkpointQuietly();
+        }
+        return deleted;
+    }
+
+    /** Kafka's {@code producer.id.expiration.ms} default. */
+    private static final long PRODUCER_ID_EXPIRATION_MS = 86_400_000L;
+
+    /** Writes the recovery point, log start offset and high watermark checkpoints of every log dir. */
+    public synchronized void checkpoint() throws IOException {
+        for (Path logDir : logDirs) {
+            Map<TopicPartition, Long> recovery = new HashMap<>();
+            Map<TopicPartition, Long> start = new HashMap<>();
+            Map<TopicPartition, Long> hw = new HashMap<>();
+            for (PartitionLog log : logs.values()) {
+                if (!log.dir().getParent().equals(logDir) || log.isOffline()) {
+                    continue;
+                }
+                recovery.put(log.topicPartition(), log.recoveryPoint());
+                start.put(log.topicPartition(), log.logStartOffset());
+                hw.put(log.topicPartition(), log.highWatermark());
+            }
+            checkpoint(logDir, OffsetCheckpointFile.RECOVERY_POINT).write(recovery);
+            checkpoint(logDir, OffsetCheckpointFile.LOG_START_OFFSET).write(start);
+            checkpoint(logDir, OffsetCheckpointFile.REPLICATION_OFFSET).write(hw);
+        }
+    }
+
+    private void checkpointQuietly() {
+        try {
+            checkpoint();
+        } catch (IOException | RuntimeException e) {
+            LOG.error("Failed to write offset checkpoints in {}", logDirs, e);
+        }
+    }
+
+    /** Flushes and closes every log, writes the checkpoints, then the clean-shutdown marker. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        backgroundTasks.forEach(t -> t.cancel(false));
+        boolean clean = true;
+        for (PartitionLog log : logs.values()) {
+            try {
+                log.close();
+            } catch (RuntimeException e) {
+                clean = false;
+                LOG.error("Failed to close the log of {}", log.topicPartition(), e);
+            }
+            clean &= !log.isOffline();
+        }
+        try {
+            checkpoint();
+            if (clean) {
+                for (Path logDir : logDirs) {
+                    AtomicFiles.write(logDir.resolve(CLEAN_SHUTDOWN_FILE), "{\"version\":0,\"brokerEpoch\":-1}");
+                }
+            }
+        } catch (IOException e) {
+            LOG.error("Failed to write checkpoints at shutdown of {}", logDirs, e);
+        }
+        closed = true;
+        deleteScheduler.shutdown();
+        try {
+            // files already renamed to .deleted are removed at the next startup if the delay has not passed
+            deleteScheduler.awaitTermination(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        logs.clear();
+    }
+
+    private void deleteLater(LogSegment segment, long delayMs) {
+        Runnable delete = () -> {
+            try {
+                segment.deleteIfExists();
+            } catch (IOException e) {
+                LOG.warn("Could not delete {}", segment, e);
+            }
+        };
+        if (delayMs <= 0) {
+            delete.run();
+        } else {
+            try {
+                deleteScheduler.schedule(delete, delayMs, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // shutting down: LogLoader removes .deleted files at the next start
+            }
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("The log manager is closed");
+        }
+    }
+
+    private static OffsetCheckpointFile checkpoint(Path logDir, String name) {
+        return new OffsetCheckpointFile(logDir.resolve(name));
+    }
+
+    /** Parses {@code <topic>-<partition>}; the topic may itself contain '-'. */
+    static Optional<TopicPartition> parseTopicPartition(String dirName) {
+        int dash = dirName.lastIndexOf('-');
+        if (dash <= 0 || dash == dirName.length() - 1 || dirName.contains(".") && dirName.endsWith(DELETE_DIR_SUFFIX)) {
+            return Optional.empty();
+        }
+        try {
+            int partition = Integer.parseInt(dirName.substring(dash + 1));
+            return partition < 0 ? Optional.empty() : Optional.of(new TopicPartition(dirName.substring(0, dash), partition));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static void deleteRecursively(Path path) throws IOException {
+        if (!Files.exists(path)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(path)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}

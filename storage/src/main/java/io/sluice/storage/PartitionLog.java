@@ -1,0 +1,711 @@
+package io.sluice.storage;
+
+import io.sluice.storage.log.IndexEntry.TimestampOffset;
+import io.sluice.storage.log.LogFileNames;
+import io.sluice.storage.log.LogLoader;
+import io.sluice.storage.log.LogSegment;
+import io.sluice.storage.log.LogSegments;
+import io.sluice.storage.log.LogValidator;
+import io.sluice.storage.log.LogValidator.ValidationResult;
+import io.sluice.storage.producer.BatchMetadata;
+import io.sluice.storage.producer.ProducerEntry;
+import io.sluice.storage.producer.ProducerStateManager;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.CorruptRecordException;
+import org.apache.kafka.common.errors.KafkaStorageException;
+import org.apache.kafka.common.errors.OffsetOutOfRangeException;
+import org.apache.kafka.common.errors.RecordBatchTooLargeException;
+import org.apache.kafka.common.errors.UnsupportedForMessageFormatException;
+import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.record.internal.FileLogInputStream.FileChannelRecordBatch;
+import org.apache.kafka.common.record.internal.FileRecords;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.MutableRecordBatch;
+import org.apache.kafka.common.record.internal.RecordBatch;
+import org.apache.kafka.common.record.internal.Records;
+import org.apache.kafka.common.utils.Time;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiPredicate;
+
+/**
+ * The log of one partition, as Kafka's {@code UnifiedLog} + {@code LocalLog}: an ordered set of
+ * {@link LogSegment}s in {@code <log.dir>/<topic>-<partition>/}, the log start offset, log end offset, high watermark
+ * and recovery point, and the idempotent {@link ProducerStateManager}.
+ *
+ * <p>Thread-safety: every mutation (append, roll, truncation, segment deletion, close) takes one lock, so there is
+ * one writer at a time. Reads ({@link #read}, {@link #offsetForTimestamp}, {@link #maxTimestampOffset}, the offset
+ * getters) never take it: the offsets are volatile and published after the bytes they cover are written.
+ *
+ * <p>Errors: validation failures are kafka-clients {@code ApiException}s (see {@link #appendAsLeader}); any
+ * {@link IOException} becomes a {@link KafkaStorageException} here, the one boundary, and the log is marked failed
+ * ({@link #isOffline()}) so that further calls fail fast.
+ */
+public final class PartitionLog {
+    private static final Logger LOG = LoggerFactory.getLogger(PartitionLog.class);
+
+    private final TopicPartition tp;
+    private volatile Uuid topicId;
+    private final Path dir;
+    private final Time time;
+    private final LogSegments segments;
+    private final ProducerStateManager producerState;
+    private final SegmentDeleter deleter;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Object flushLock = new Object();
+    private volatile LogConfig config;
+    private volatile long logStartOffset;
+    private volatile long logEndOffset;
+    private volatile long highWatermark;
+    private volatile long recoveryPoint;
+    private volatile long lastFlushTimeMs;
+    private long unflushedMessages;
+    private volatile boolean closed;
+    private volatile boolean offline;
+
+    /** Deletes a segment whose files were renamed to {@code .deleted}, after {@code file.delete.delay.ms}. */
+    @FunctionalInterface
+    interface SegmentDeleter {
+        void deleteLater(LogSegment segment, long delayMs);
+    }
+
+    /** Offsets found in the log dir's checkpoint files for this partition. */
+    record Checkpoints(long recoveryPoint, long logStartOffset, long highWatermark) {
+        static final Checkpoints NONE = new Checkpoints(0L, 0L, 0L);
+    }
+
+    private PartitionLog(TopicPartition tp, Uuid topicId, Path dir, LogConfig config, Time time, LogSegments segments,
+                         long logStartOffset, long logEndOffset, long recoveryPoint, SegmentDeleter deleter) {
+        this.tp = tp;
+        this.topicId = topicId;
+        this.dir = dir;
+        this.config = config;
+        this.time = time;
+        this.segments = segments;
+        this.logStartOffset = logStartOffset;
+        this.logEndOffset = logEndOffset;
+        this.recoveryPoint = recoveryPoint;
+        this.deleter = deleter;
+        this.producerState = new ProducerStateManager(tp);
+        this.lastFlushTimeMs = time.milliseconds();
+    }
+
+    /** Opens (creating or recovering) the log in {@code dir}. */
+    static PartitionLog load(TopicPartition tp, Uuid topicId, Path dir, LogConfig config, Time time,
+                             boolean hadCleanShutdown, Checkpoints checkpoints, SegmentDeleter deleter) throws IOException {
+        LogLoader.LoadedLog loaded = LogLoader.load(dir, tp, config.indexIntervalBytes(), config.segmentIndexBytes(),
+                time, hadCleanShutdown, checkpoints.recoveryPoint(), checkpoints.logStartOffset());
+        long firstBase = loaded.segments().firstSegment().get().baseOffset();
+        long logStartOffset = Math.min(Math.max(checkpoints.logStartOffset(), firstBase), loaded.logEndOffset());
+        PartitionLog log = new PartitionLog(tp, topicId, dir, config, time, loaded.segments(), logStartOffset,
+                loaded.logEndOffset(), loaded.recoveryPoint(), deleter);
+        log.rebuildProducerState();
+        log.highWatermark = log.clamp(checkpoints.highWatermark());
+        if (loaded.logEndOffset() > 0 || loaded.segments().numberOfSegments() > 1) {
+            LOG.info("{}: loaded log with start offset {}, end offset {}, high watermark {}, {} segments", tp,
+                    logStartOffset, loaded.logEndOffset(), log.highWatermark, loaded.segments().numberOfSegments());
+        }
+        return log;
+    }
+
+    public TopicPartition topicPartition() {
+        return tp;
+    }
+
+    /** The topic id from {@code partition.metadata}; null only for a log loaded from a dir without one. */
+    public Uuid topicId() {
+        return topicId;
+    }
+
+    void setTopicId(Uuid topicId) {
+        this.topicId = topicId;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    /**
+     * Validates and appends one produce request's records as the leader (see {@link LogValidator} for the checks and
+     * the exceptions), stamping {@code leaderEpoch} into the batch.
+     *
+     * <p>For an idempotent producer (producer id {@code >= 0}) a batch equal to one of its last five returns the
+     * original result and writes nothing; an older epoch throws {@code InvalidProducerEpochException}; a sequence gap,
+     * or a new epoch not starting at 0, throws {@code OutOfOrderSequenceException}. A batch larger than
+     * {@code segment.bytes} throws {@link RecordBatchTooLargeException}. Empty records append nothing and return
+     * offsets -1.
+     */
+    public LogAppendResult appendAsLeader(MemoryRecords records, int leaderEpoch) {
+        if (records.sizeInBytes() == 0) {
+            return new LogAppendResult(-1L, -1L, RecordBatch.NO_TIMESTAMP, logStartOffset, 0);
+        }
+        lock.lock();
+        try {
+            checkOnline();
+            LogConfig cfg = config;
+            long now = time.milliseconds();
+            ValidationResult v = LogValidator.validateAndAssignOffsets(records, tp, logEndOffset, now, leaderEpoch,
+                    cfg.maxMessageBytes(), cfg.messageTimestampType(), cfg.messageTimestampBeforeMaxMs(),
+                    cfg.messageTimestampAfterMaxMs(), cfg.compact());
+            MutableRecordBatch batch = v.batch();
+            ProducerEntry updatedProducer = null;
+            if (batch.hasProducerId()) {
+                Optional<BatchMetadata> duplicate = producerState.findDuplicate(batch);
+                if (duplicate.isPresent()) {
+                    BatchMetadata d = duplicate.get();
+                    long appendTime = cfg.messageTimestampType() == TimestampType.LOG_APPEND_TIME
+                            ? d.timestamp() : RecordBatch.NO_TIMESTAMP;
+                    return new LogAppendResult(d.firstOffset(), d.lastOffset(), appendTime, logStartOffset,
+                            d.offsetDelta() + 1);
+                }
+                updatedProducer = producerState.validateAppend(batch, v.firstOffset());
+            }
+            if (records.sizeInBytes() > cfg.segmentBytes()) {
+                throw new RecordBatchTooLargeException("Message batch size is " + records.sizeInBytes() + " bytes in "
+                        + "append to partition " + tp + " which exceeds the maximum configured segment size of "
+                        + cfg.segmentBytes() + ".");
+            }
+            LogSegment segment = maybeRoll(cfg, records.sizeInBytes(), v.maxTimestamp(), v.lastOffset(), now);
+            segment.append(v.lastOffset(), records);
+            logEndOffset = v.lastOffset() + 1;
+            if (updatedProducer != null) {
+                producerState.update(updatedProducer);
+            }
+            unflushedMessages += v.recordCount();
+            if (unflushedMessages >= cfg.flushMessages()) {
+                flushUnderLock();
+            }
+            return new LogAppendResult(v.firstOffset(), v.lastOffset(), v.logAppendTime(), logStartOffset,
+                    v.recordCount());
+        } catch (IOException | UncheckedIOException e) {
+            throw storageError("append", e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Appends batches replicated from the leader: offsets, epochs and timestamps are kept; each batch must be magic 2,
+     * pass its CRC and start exactly at the log end offset (no compaction gaps yet; recovery relies on contiguous
+     * offsets). Returns the new log end offset.
+     */
+    public long appendAsFollower(MemoryRecords records) {
+        lock.lock();
+        try {
+            checkOnline();
+            long next = logEndOffset;
+            int batches = 0;
+            long maxTimestamp = RecordBatch.NO_TIMESTAMP;
+            long lastOffset = next - 1;
+            for (MutableRecordBatch batch : records.batches()) {
+                if (batch.magic() != RecordBatch.MAGIC_VALUE_V2) {
+                    throw new UnsupportedForMessageFormatException("Only message format v2 is supported in " + tp);
+                }
+                batch.ensureValid();
+                if (batch.baseOffset() != next || batch.lastOffset() < batch.baseOffset()) {
+                    throw new CorruptRecordException("Non-contiguous offsets in replicated batch [" + batch.baseOffset()
+                            + ", " + batch.lastOffset() + "] for " + tp + " at log end offset " + next);
+                }
+                next = batch.nextOffset();
+                lastOffset = batch.lastOffset();
+                maxTimestamp = Math.max(maxTimestamp, batch.maxTimestamp());
+                batches++;
+            }
+            if (batches == 0) {
+                return logEndOffset;
+            }
+            LogSegment segment = maybeRoll(config, records.sizeInBytes(), maxTimestamp, lastOffset, time.milliseconds());
+            segment.append(lastOffset, records);
+            logEndOffset = next;
+            for (MutableRecordBatch batch : records.batches()) {
+                producerState.replay(batch);
+            }
+            return next;
+        } catch (IOException | UncheckedIOException e) {
+            throw storageError("append", e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private LogSegment maybeRoll(LogConfig cfg, int messagesSize, long maxTimestampInMessages, long maxOffsetInMessages,
+                                 long now) throws IOException {
+        LogSegment active = segments.activeSegment();
+        boolean reachedRollMs = active.timeWaitedForRoll(now, maxTimestampInMessages) > cfg.segmentMs();
+        if (active.size() > cfg.segmentBytes() - messagesSize
+                || (active.size() > 0 && reachedRollMs)
+                || active.offsetIndex().isFull()
+                || active.timeIndex().isFull()
+                || !active.canConvertToRelativeOffset(maxOffsetInMessages)) {
+            return roll(logEndOffset);
+        }
+        return active;
+    }
+
+    /** Starts a new active segment at {@code newOffset}; the old one is trimmed and flushed (recovery point moves). */
+    private LogSegment roll(long newOffset) throws IOException {
+        LogSegment old = segments.activeSegment();
+        if (old.baseOffset() == newOffset && old.size() == 0) {
+            return old;
+        }
+        LogConfig cfg = config;
+        old.onBecomeInactiveSegment();
+        LogSegment segment = LogSegment.open(dir, newOffset, cfg.indexIntervalBytes(), cfg.segmentIndexBytes(), time);
+        segments.add(segment);
+        // Kafka flushes the rolled segment asynchronously; it is written already, so the fsync is cheap here.
+        old.flush();
+        recoveryPoint = Math.max(recoveryPoint, newOffset);
+        LOG.info("{}: rolled new segment at offset {}", tp, newOffset);
+        return segment;
+    }
+
+    /**
+     * Reads whole batches from {@code fetchOffset}: the batch containing it first (Kafka returns it whole), then the
+     * following ones while they fit in {@code maxBytes}, never a batch with an offset {@code >= maxOffsetExclusive}
+     * (the high watermark for consumers, the log end offset for followers). With {@code minOneMessage} the first batch
+     * is returned even when larger than {@code maxBytes}. The result points into a segment file.
+     *
+     * @throws OffsetOutOfRangeException when {@code fetchOffset} is below the log start offset or above the log end
+     *                                   offset
+     */
+    public FetchDataInfo read(long fetchOffset, int maxBytes, long maxOffsetExclusive, boolean minOneMessage) {
+        Optional<LogSegment.Slice> slice = readSlice(fetchOffset, maxBytes, maxOffsetExclusive, minOneMessage);
+        if (slice.isEmpty() || slice.get().sizeInBytes() == 0) {
+            return FetchDataInfo.empty(fetchOffset);
+        }
+        LogSegment.Slice s = slice.get();
+        return new FetchDataInfo(fetchOffset, s.log().file(), s.position(), s.sizeInBytes());
+    }
+
+    /**
+     * As {@link #read}, returning the bytes as kafka-clients {@link Records} ready for a FetchResponse: a
+     * {@code FileRecords} slice sharing the segment's open channel (so it stays readable for
+     * {@code file.delete.delay.ms} even if retention renames the file), or {@code MemoryRecords.EMPTY}.
+     */
+    public Records readRecords(long fetchOffset, int maxBytes, long maxOffsetExclusive, boolean minOneMessage) {
+        Optional<LogSegment.Slice> slice = readSlice(fetchOffset, maxBytes, maxOffsetExclusive, minOneMessage);
+        if (slice.isEmpty() || slice.get().sizeInBytes() == 0) {
+            return MemoryRecords.EMPTY;
+        }
+        try {
+            return slice.get().log().slice(slice.get().position(), slice.get().sizeInBytes());
+        } catch (UncheckedIOException e) {
+            throw storageError("read", e);
+        }
+    }
+
+    private Optional<LogSegment.Slice> readSlice(long fetchOffset, int maxBytes, long maxOffsetExclusive,
+                                                 boolean minOneMessage) {
+        checkOnline();
+        long endOffset = logEndOffset; // read before the segments: every byte below it is written
+        long startOffset = logStartOffset;
+        if (fetchOffset < startOffset || fetchOffset > endOffset) {
+            throw new OffsetOutOfRangeException("Received request for offset " + fetchOffset + " for partition " + tp
+                    + ", but we only have log segments in the range " + startOffset + " to " + endOffset + ".");
+        }
+        long limit = Math.min(maxOffsetExclusive, endOffset);
+        if (fetchOffset >= limit) {
+            return Optional.empty();
+        }
+        try {
+            Optional<LogSegment> segment = segments.floorSegment(fetchOffset).or(segments::firstSegment);
+            while (segment.isPresent()) {
+                Optional<LogSegment.Slice> slice = segment.get().read(fetchOffset, maxBytes, limit, minOneMessage);
+                if (slice.isPresent()) {
+                    return slice;
+                }
+                segment = segments.higherSegment(segment.get().baseOffset());
+            }
+            return Optional.empty();
+        } catch (UncheckedIOException e) {
+            throw storageError("read", e);
+        }
+    }
+
+    public long logStartOffset() {
+        return logStartOffset;
+    }
+
+    public long logEndOffset() {
+        return logEndOffset;
+    }
+
+    public long highWatermark() {
+        return highWatermark;
+    }
+
+    /** Sets the high watermark, clamped to {@code [logStartOffset, logEndOffset]}. The server owns its progress. */
+    public void updateHighWatermark(long highWatermark) {
+        this.highWatermark = clamp(highWatermark);
+    }
+
+    private long clamp(long offset) {
+        return Math.max(logStartOffset, Math.min(offset, logEndOffset));
+    }
+
+    /** The recovery point: every batch below it is flushed to disk. */
+    public long recoveryPoint() {
+        return recoveryPoint;
+    }
+
+    /**
+     * ListOffsets by timestamp: the first record at or after the log start offset whose timestamp is
+     * {@code >= timestamp}, found through the time index of the first segment that can hold it; empty when none. The
+     * caller limits the answer to the high watermark (or last stable offset) as Kafka's {@code Partition} does.
+     */
+    public Optional<TimestampAndOffset> offsetForTimestamp(long timestamp) {
+        checkOnline();
+        long startOffset = logStartOffset;
+        try {
+            for (LogSegment segment : segments.values()) {
+                if (segment.largestTimestamp() < timestamp) {
+                    continue;
+                }
+                Optional<FileRecords.TimestampAndOffset> found = segment.findOffsetByTimestamp(timestamp, startOffset);
+                if (found.isPresent()) {
+                    FileRecords.TimestampAndOffset t = found.get();
+                    return Optional.of(new TimestampAndOffset(t.timestamp, t.offset, t.leaderEpoch));
+                }
+            }
+            return Optional.empty();
+        } catch (UncheckedIOException e) {
+            throw storageError("offsetForTimestamp", e);
+        }
+    }
+
+    /**
+     * ListOffsets MAX_TIMESTAMP (-3): the record with the largest timestamp (the first one if several), with its
+     * batch's leader epoch; {@code (-1, -1)} when no record has a timestamp.
+     */
+    public TimestampAndOffset maxTimestampOffset() {
+        checkOnline();
+        LogSegment best = null;
+        for (LogSegment segment : segments.values()) {
+            if (best == null || segment.maxTimestampSoFar() > best.maxTimestampSoFar()) {
+                best = segment;
+            }
+        }
+        TimestampAndOffset none = new TimestampAndOffset(RecordBatch.NO_TIMESTAMP, -1L, Optional.empty());
+        if (best == null || best.maxTimestampSoFar() < 0) {
+            return none;
+        }
+        TimestampOffset max = best.maxTimestampAndOffsetSoFar();
+        int position = best.offsetIndex().lookup(max.offset()).position();
+        try {
+            for (FileChannelRecordBatch batch : best.log().batchesFrom(position)) {
+                if (batch.maxTimestamp() == max.timestamp()) {
+                    Optional<Long> offset = batch.offsetOfMaxTimestamp();
+                    if (offset.isPresent()) {
+                        int epoch = batch.partitionLeaderEpoch();
+                        return new TimestampAndOffset(batch.maxTimestamp(), offset.get(),
+                                epoch == RecordBatch.NO_PARTITION_LEADER_EPOCH ? Optional.empty() : Optional.of(epoch));
+                    }
+                }
+            }
+        } catch (UncheckedIOException e) {
+            throw storageError("maxTimestampOffset", e);
+        }
+        return none;
+    }
+
+    /**
+     * DeleteRecords: moves the log start offset to {@code offset} ({@code -1} means the high watermark, as
+     * {@code DeleteRecordsRequest.HIGH_WATERMARK}) and deletes the segments entirely below it. A smaller offset than
+     * the current log start offset changes nothing.
+     *
+     * @return the log start offset afterwards
+     * @throws OffsetOutOfRangeException when {@code offset} is above the high watermark or negative
+     */
+    public long deleteRecordsBefore(long offset) {
+        lock.lock();
+        try {
+            checkOnline();
+            long target = offset == -1L ? highWatermark : offset;
+            if (target < 0 || target > highWatermark) {
+                throw new OffsetOutOfRangeException("Cannot increment the log start offset to " + target
+                        + " of partition " + tp + " since it is larger than the high watermark " + highWatermark);
+            }
+            if (target > logStartOffset) {
+                logStartOffset = target;
+                producerState.truncateHead(target);
+                LOG.info("{}: log start offset moved to {} by DeleteRecords", tp, target);
+                deleteSegments(deletableSegments((segment, next) -> next.isPresent()
+                        && next.get().baseOffset() <= logStartOffset), "log start offset breach");
+            }
+            return logStartOffset;
+        } catch (IOException | UncheckedIOException e) {
+            throw storageError("deleteRecords", e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Retention, as Kafka's {@code deleteOldSegments}: with {@code cleanup.policy} delete, segments whose largest
+     * timestamp is older than {@code retention.ms} and the oldest segments while the log exceeds
+     * {@code retention.bytes}; always, segments entirely below the log start offset. Only segments entirely below
+     * the high watermark go; the active segment is rolled first if it must go too. Files get a {@code .deleted} suffix
+     * and are removed after {@code file.delete.delay.ms}.
+     *
+     * @return the number of segments deleted
+     */
+    public int deleteOldSegments() {
+        lock.lock();
+        try {
+            if (closed || offline) {
+                return 0;
+            }
+            LogConfig cfg = config;
+            int deleted = deleteSegments(deletableSegments((segment, next) -> next.isPresent()
+                    && next.get().baseOffset() <= logStartOffset), "log start offset breach");
+            if (cfg.delete()) {
+                if (cfg.retentionMs() >= 0) {
+                    long now = time.milliseconds();
+                    deleted += deleteSegments(deletableSegments((segment, next) ->
+                            now - segment.largestTimestamp() > cfg.retentionMs()), "retention.ms breach");
+                }
+                if (cfg.retentionBytes() >= 0) {
+                    long[] diff = {segments.sizeInBytes() - cfg.retentionBytes()};
+                    deleted += deleteSegments(deletableSegments((segment, next) -> {
+                        if (diff[0] - segment.size() >= 0) {
+                            diff[0] -= segment.size();
+                            return true;
+                        }
+                        return false;
+                    }), "retention.bytes breach");
+                }
+            }
+            return deleted;
+        } catch (IOException | UncheckedIOException e) {
+            throw storageError("retention", e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The prefix of segments that satisfy {@code predicate}, are below the high watermark and not the empty active one. */
+    private List<LogSegment> deletableSegments(BiPredicate<LogSegment, Optional<LogSegment>> predicate) {
+        List<LogSegment> deletable = new ArrayList<>();
+        List<LogSegment> all = segments.values();
+        for (int i = 0; i < all.size(); i++) {
+            LogSegment segment = all.get(i);
+            Optional<LogSegment> next = i + 1 < all.size() ? Optional.of(all.get(i + 1)) : Optional.empty();
+            boolean lastAndEmpty = next.isEmpty() && segment.size() == 0;
+            long upperBound = next.map(LogSegment::baseOffset).orElse(logEndOffset);
+            if (!lastAndEmpty && highWatermark >= upperBound && predicate.test(segment, next)) {
+                deletable.add(segment);
+            } else {
+                break;
+            }
+        }
+        return deletable;
+    }
+
+    private int deleteSegments(List<LogSegment> deletable, String reason) throws IOException {
+        if (deletable.isEmpty()) {
+            return 0;
+        }
+        if (deletable.size() == segments.numberOfSegments()) {
+            roll(logEndOffset); // a log always keeps one segment
+        }
+        for (LogSegment segment : deletable) {
+            segments.remove(segment.baseOffset());
+            segment.changeFileSuffixes("", LogFileNames.DELETED_FILE_SUFFIX);
+            deleter.deleteLater(segment, config.fileDeleteDelayMs());
+        }
+        long firstBase = segments.firstSegment().get().baseOffset();
+        if (firstBase > logStartOffset) {
+            logStartOffset = firstBase;
+            producerState.truncateHead(firstBase);
+        }
+        if (highWatermark < logStartOffset) {
+            highWatermark = logStartOffset;
+        }
+        LOG.info("{}: deleted {} segment(s) [{}..{}] for {}; log start offset {}", tp, deletable.size(),
+                deletable.get(0).baseOffset(), deletable.get(deletable.size() - 1).baseOffset(), reason, logStartOffset);
+        return deletable.size();
+    }
+
+    /**
+     * Removes every batch at or after {@code offset} (a follower truncating to the leader's log); a batch containing
+     * {@code offset} is removed whole, so the log end offset becomes that batch's base offset. Segments above it are
+     * deleted, the high watermark and recovery point are lowered, and producer state is rebuilt from the log.
+     */
+    public void truncateTo(long offset) {
+        lock.lock();
+        try {
+            checkOnline();
+            if (offset >= logEndOffset) {
+                return;
+            }
+            if (offset < logStartOffset) {
+                throw new OffsetOutOfRangeException("Cannot truncate " + tp + " to " + offset
+                        + " below its log start offset " + logStartOffset);
+            }
+            List<LogSegment> above = new ArrayList<>(segments.from(offset + 1));
+            above.removeIf(s -> s.baseOffset() <= offset);
+            LogSegment floor = segments.floorSegment(offset).orElseThrow();
+            for (LogSegment s : above) {
+                segments.remove(s.baseOffset());
+                s.changeFileSuffixes("", LogFileNames.DELETED_FILE_SUFFIX);
+                deleter.deleteLater(s, config.fileDeleteDelayMs());
+            }
+            floor.truncateTo(offset);
+            floor.resizeIndexes(config.segmentIndexBytes());
+            // a truncation point inside a batch removes the whole batch
+            logEndOffset = floor.readNextOffset();
+            recoveryPoint = Math.min(recoveryPoint, logEndOffset);
+            highWatermark = Math.min(highWatermark, logEndOffset);
+            rebuildProducerState();
+            LOG.info("{}: truncated to offset {}", tp, offset);
+        } catch (IOException | UncheckedIOException e) {
+            throw storageError("truncate", e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void rebuildProducerState() {
+        producerState.clear();
+        long start = logStartOffset;
+        for (LogSegment segment : segments.values()) {
+            for (FileChannelRecordBatch batch : segment.log().batches()) {
+                if (batch.lastOffset() >= start) {
+                    producerState.replay(batch);
+                }
+            }
+        }
+    }
+
+    /** Replaces the config; new segment and index sizes apply from the next roll. */
+    public void updateConfig(LogConfig config) {
+        this.config = config;
+    }
+
+    public LogConfig config() {
+        return config;
+    }
+
+    /** Total bytes of the segment files. */
+    public long sizeInBytes() {
+        return segments.sizeInBytes();
+    }
+
+    public int numberOfSegments() {
+        return segments.numberOfSegments();
+    }
+
+    /** The producers with state, for DescribeProducers. */
+    public List<ProducerStateEntry> activeProducers() {
+        return producerState.activeProducers();
+    }
+
+    /** Removes producers idle for {@code expirationMs} ({@code producer.id.expiration.ms}, default one day). */
+    public void removeExpiredProducers(long expirationMs) {
+        lock.lock();
+        try {
+            producerState.removeExpiredProducers(time.milliseconds(), expirationMs);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Fsyncs every segment written since the recovery point, and moves the recovery point to the log end offset. */
+    public void flush() {
+        checkOnline();
+        long endOffset = logEndOffset;
+        synchronized (flushLock) {
+            if (endOffset <= recoveryPoint) {
+                return;
+            }
+            try {
+                long from = segments.floorSegment(recoveryPoint).map(LogSegment::baseOffset).orElse(0L);
+                for (LogSegment segment : segments.from(from)) {
+                    segment.flush();
+                }
+            } catch (IOException | UncheckedIOException e) {
+                throw storageError("flush", e);
+            }
+            recoveryPoint = Math.max(recoveryPoint, endOffset);
+            lastFlushTimeMs = time.milliseconds();
+        }
+    }
+
+    private void flushUnderLock() {
+        flush();
+        unflushedMessages = 0;
+    }
+
+    /** Flushes when {@code flush.ms} has passed since the last flush (called by the log manager's scheduler). */
+    void maybeFlushByTime() {
+        if (closed || offline) {
+            return;
+        }
+        LogConfig cfg = config;
+        if (cfg.flushMs() != Long.MAX_VALUE && time.milliseconds() - lastFlushTimeMs >= cfg.flushMs()) {
+            lock.lock();
+            try {
+                flushUnderLock();
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    public boolean isOffline() {
+        return offline;
+    }
+
+    /** Flushes and closes every segment (trimming the indexes). Later calls fail. */
+    void close() {
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            if (!offline) {
+                flush();
+            }
+            closed = true;
+            for (LogSegment segment : segments.values()) {
+                try {
+                    segment.close();
+                } catch (IOException e) {
+                    LOG.warn("{}: failed to close segment {}", tp, segment.baseOffset(), e);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void checkOnline() {
+        if (offline) {
+            throw new KafkaStorageException("The log of " + tp + " is offline after an I/O error");
+        }
+        if (closed) {
+            throw new KafkaStorageException("The log of " + tp + " is closed");
+        }
+    }
+
+    private KafkaStorageException storageError(String operation, Exception e) {
+        offline = true;
+        LOG.error("{}: I/O error during {} in {}; the log is now offline", tp, operation, dir, e);
+        return new KafkaStorageException("I/O error during " + operation + " of " + tp, e);
+    }
+
+    @Override
+    public String toString() {
+        return "PartitionLog(" + tp + ", logStartOffset=" + logStartOffset + ", logEndOffset=" + logEndOffset
+                + ", highWatermark=" + highWatermark + ")";
+    }
+}

@@ -1,0 +1,220 @@
+package io.sluice.storage.log;
+
+import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.errors.CorruptRecordException;
+import org.apache.kafka.common.errors.InvalidTimestampException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.UnsupportedForMessageFormatException;
+import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.record.internal.DefaultRecordBatch;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.MutableRecordBatch;
+import org.apache.kafka.common.record.internal.Record;
+import org.apache.kafka.common.record.internal.RecordBatch;
+import org.apache.kafka.common.record.internal.Records;
+import org.apache.kafka.common.utils.BufferSupplier;
+import org.apache.kafka.common.utils.CloseableIterator;
+
+import java.nio.ByteBuffer;
+import java.util.Iterator;
+
+/**
+ * Validates a produce request's records for one partition and assigns their offsets in place, as Kafka's
+ * {@code UnifiedLog.analyzeAndValidateRecords} plus {@code LogValidator} for magic v2 with the producer's
+ * compression kept ({@code compression.type=producer}): nothing is recompressed, batches are stored as sent.
+ *
+ * <p>Checks, in Kafka's order, each failure a kafka-clients exception the server maps with
+ * {@code Errors.forException}:
+ * <ul>
+ *   <li>bytes that are not a whole number of batches, a batch shorter than its header, a bad CRC32C:
+ *       {@link CorruptRecordException}</li>
+ *   <li>magic other than 2: {@link UnsupportedForMessageFormatException}</li>
+ *   <li>more than one batch (Kafka accepts one per partition from v3 on), base offset not 0, count and offset range
+ *       disagreeing, offset deltas not 0..count-1, records that do not parse to the declared count, control batches,
+ *       a producer id without a sequence, a record without a key on a compacted topic: {@link InvalidRecordException}</li>
+ *   <li>batch larger than {@code max.message.bytes}: {@link RecordTooLargeException}</li>
+ *   <li>a CREATE_TIME timestamp outside {@code [now - before.max.ms, now + after.max.ms]}, or a client batch claiming
+ *       LOG_APPEND_TIME on a CREATE_TIME topic: {@link InvalidTimestampException}</li>
+ * </ul>
+ * Then it sets the base offset, the partition leader epoch and, for LOG_APPEND_TIME (or a max timestamp that differs
+ * from the records'), the timestamp type and max timestamp, which recomputes the CRC.
+ *
+ * <p>Pure: records and parameters in, result out; it mutates only the given buffer. Thread-safe.
+ */
+public final class LogValidator {
+
+    private LogValidator() {
+    }
+
+    /** What the validated batch holds once offsets are assigned. */
+    public record ValidationResult(MutableRecordBatch batch, long firstOffset, long lastOffset, int recordCount,
+                                   long maxTimestamp, long shallowOffsetOfMaxTimestamp, long logAppendTime) {
+    }
+
+    /**
+     * Validates {@code records} and assigns offsets from {@code nextOffset}.
+     *
+     * @param now         broker time in ms (LOG_APPEND_TIME and the timestamp window)
+     * @param leaderEpoch the partition leader epoch to stamp into the batch
+     */
+    public static ValidationResult validateAndAssignOffsets(MemoryRecords records, TopicPartition tp, long nextOffset,
+                                                            long now, int leaderEpoch, int maxMessageBytes,
+                                                            TimestampType timestampType, long timestampBeforeMaxMs,
+                                                            long timestampAfterMaxMs, boolean compacted) {
+        MutableRecordBatch batch = singleBatch(records, tp);
+        // As Kafka (KAFKA-14012): clients send batches at base offset 0; the broker assigns offsets.
+        if (batch.baseOffset() != 0) {
+            throw new InvalidRecordException("The baseOffset of the record batch in the append to " + tp
+                    + " should be 0, but it is " + batch.baseOffset());
+        }
+        if (batch.sizeInBytes() > maxMessageBytes) {
+            throw new RecordTooLargeException("The record batch size in the append to " + tp + " is "
+                    + batch.sizeInBytes() + " bytes which exceeds the maximum configured value of " + maxMessageBytes + ".");
+        }
+        if (!batch.isValid()) {
+            throw new CorruptRecordException("Record is corrupt (stored crc = " + batch.checksum()
+                    + ") in topic partition " + tp + ".");
+        }
+        validateBatchHeader(batch, tp);
+
+        long maxTimestamp = RecordBatch.NO_TIMESTAMP;
+        long offsetOfMaxTimestamp = -1L;
+        int count = batch.countOrNull();
+        int index = 0;
+        try (CloseableIterator<Record> it = batch.streamingIterator(BufferSupplier.NO_CACHING)) {
+            while (it.hasNext()) {
+                Record record = it.next();
+                if (index >= count) {
+                    throw new InvalidRecordException("Batch holds more records than its count " + count + " in " + tp);
+                }
+                long delta = record.offset() - batch.baseOffset();
+                if (delta != index) {
+                    throw new InvalidRecordException("Record " + index + " of the batch has offset delta " + delta
+                            + ", expected " + index + " in topic partition " + tp);
+                }
+                if (compacted && !record.hasKey()) {
+                    throw new InvalidRecordException("Compacted topic cannot accept message without key in topic "
+                            + "partition " + tp);
+                }
+                validateTimestamp(batch, record, index, now, timestampType, timestampBeforeMaxMs, timestampAfterMaxMs);
+                if (record.timestamp() > maxTimestamp) {
+                    maxTimestamp = record.timestamp();
+                    offsetOfMaxTimestamp = nextOffset + index;
+                }
+                index++;
+            }
+        } catch (ApiException e) {
+            throw e;
+        } catch (KafkaException | java.nio.BufferUnderflowException | IllegalArgumentException e) {
+            // decompression failures and malformed varints: the bytes are not a valid batch
+            throw new CorruptRecordException("Record batch in " + tp + " cannot be read: " + e.getMessage());
+        }
+        if (index != count) {
+            throw new InvalidRecordException("Batch declares " + count + " records but holds " + index + " in " + tp);
+        }
+
+        long lastOffset = nextOffset + count - 1;
+        batch.setLastOffset(lastOffset);
+        batch.setPartitionLeaderEpoch(leaderEpoch);
+        long logAppendTime = RecordBatch.NO_TIMESTAMP;
+        if (timestampType == TimestampType.LOG_APPEND_TIME) {
+            logAppendTime = now;
+            maxTimestamp = now;
+            offsetOfMaxTimestamp = lastOffset;
+            batch.setMaxTimestamp(TimestampType.LOG_APPEND_TIME, now);
+        } else {
+            // Kafka rewrites the header max timestamp with the one computed from the records (recomputing the CRC only
+            // when it changed).
+            batch.setMaxTimestamp(TimestampType.CREATE_TIME, maxTimestamp);
+        }
+        return new ValidationResult(batch, nextOffset, lastOffset, count, maxTimestamp, offsetOfMaxTimestamp,
+                logAppendTime);
+    }
+
+    private static MutableRecordBatch singleBatch(MemoryRecords records, TopicPartition tp) {
+        ByteBuffer buffer = records.buffer();
+        int size = buffer.remaining();
+        if (size < DefaultRecordBatch.RECORD_BATCH_OVERHEAD) {
+            // too short for a v2 header: maybe an older magic, else a torn batch
+            if (size > Records.MAGIC_OFFSET && buffer.get(buffer.position() + Records.MAGIC_OFFSET) < 2
+                    && buffer.get(buffer.position() + Records.MAGIC_OFFSET) >= 0) {
+                throw new UnsupportedForMessageFormatException("Only message format v2 is supported; got magic "
+                        + buffer.get(buffer.position() + Records.MAGIC_OFFSET) + " for " + tp);
+            }
+            throw new CorruptRecordException("Cannot append record batch with illegal length " + size + " to log for "
+                    + tp + ". A possible cause is a corrupted produce request.");
+        }
+        byte magic = buffer.get(buffer.position() + Records.MAGIC_OFFSET);
+        if (magic != RecordBatch.MAGIC_VALUE_V2) {
+            throw new UnsupportedForMessageFormatException("Only message format v2 is supported; got magic " + magic
+                    + " for " + tp);
+        }
+        int batchSize = buffer.getInt(buffer.position() + Records.SIZE_OFFSET) + Records.LOG_OVERHEAD;
+        if (batchSize < DefaultRecordBatch.RECORD_BATCH_OVERHEAD) {
+            throw new CorruptRecordException("Record batch size " + batchSize + " is less than the minimum batch "
+                    + "overhead " + DefaultRecordBatch.RECORD_BATCH_OVERHEAD + " in " + tp);
+        }
+        if (batchSize > size) {
+            throw new CorruptRecordException("Record batch size " + batchSize + " exceeds the " + size
+                    + " bytes sent for " + tp);
+        }
+        if (batchSize < size) {
+            throw new InvalidRecordException("Compressed outer record has more than one batch (" + size
+                    + " bytes sent, first batch " + batchSize + ") for " + tp);
+        }
+        Iterator<MutableRecordBatch> it = records.batches().iterator();
+        return it.next();
+    }
+
+    private static void validateBatchHeader(RecordBatch batch, TopicPartition tp) {
+        long countFromOffsets = batch.lastOffset() - batch.baseOffset() + 1;
+        if (countFromOffsets <= 0) {
+            throw new InvalidRecordException("Batch has an invalid offset range: [" + batch.baseOffset() + ", "
+                    + batch.lastOffset() + "] in topic partition " + tp);
+        }
+        Integer count = batch.countOrNull();
+        if (count == null || count <= 0) {
+            throw new InvalidRecordException("Invalid reported count for record batch: " + count
+                    + " in topic partition " + tp);
+        }
+        if (countFromOffsets != count) {
+            throw new InvalidRecordException("Inconsistent batch offset range [" + batch.baseOffset() + ", "
+                    + batch.lastOffset() + "] and count of records " + count + " in topic partition " + tp);
+        }
+        if (batch.isControlBatch()) {
+            throw new InvalidRecordException("Clients are not allowed to write control records in topic partition " + tp);
+        }
+        if (batch.hasProducerId() && batch.baseSequence() < 0) {
+            throw new InvalidRecordException("Invalid sequence number " + batch.baseSequence()
+                    + " in record batch with producerId " + batch.producerId() + " in topic partition " + tp);
+        }
+    }
+
+    private static void validateTimestamp(RecordBatch batch, Record record, int index, long now,
+                                          TimestampType timestampType, long beforeMaxMs, long afterMaxMs) {
+        if (timestampType == TimestampType.CREATE_TIME && record.timestamp() != RecordBatch.NO_TIMESTAMP) {
+            long diff = now - record.timestamp();
+            if (diff > beforeMaxMs || -diff > afterMaxMs) {
+                throw new InvalidTimestampException("Timestamp " + record.timestamp() + " of message with offset "
+                        + index + " is out of range. The timestamp should be within [" + safeSub(now, beforeMaxMs)
+                        + ", " + safeAdd(now, afterMaxMs) + "]");
+            }
+        } else if (batch.timestampType() == TimestampType.LOG_APPEND_TIME) {
+            throw new InvalidTimestampException("Invalid timestamp type in message " + index
+                    + ". Producer should not set timestamp type to LogAppendTime.");
+        }
+    }
+
+    private static long safeSub(long a, long b) {
+        long r = a - b;
+        return ((a ^ b) & (a ^ r)) < 0 ? Long.MIN_VALUE : r;
+    }
+
+    private static long safeAdd(long a, long b) {
+        long r = a + b;
+        return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
+    }
+}
