@@ -283,7 +283,7 @@ public final class PartitionLog {
             return FetchDataInfo.empty(fetchOffset);
         }
         LogSegment.Slice s = slice.get();
-        return new FetchDataInfo(fetchOffset, s.log().file(), s.position(), s.sizeInBytes());
+        return new FetchDataInfo(fetchOffset, s.log().file(), s.log().channel(), s.position(), s.sizeInBytes());
     }
 
     /**

@@ -1,7 +1,6 @@
 package io.sluice.wire;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.DefaultFileRegion;
 import org.apache.kafka.common.protocol.Writable;
 import org.apache.kafka.common.record.internal.BaseRecords;
 import org.apache.kafka.common.record.internal.MemoryRecords;
@@ -12,7 +11,7 @@ import java.util.List;
 
 /**
  * A kafka-clients {@link Writable} over one Netty buffer that is sized up front. Records fields that are
- * file ranges become {@link DefaultFileRegion}s between slices of that buffer, so a Fetch response is
+ * file ranges become {@link SharedFileRegion}s between slices of that buffer, so a Fetch response is
  * written as buffer, file, buffer, file, ... without copying record bytes.
  *
  * <p>Not thread-safe: one instance serializes one response.
@@ -92,7 +91,7 @@ final class NettyWritable implements Writable {
         if (records instanceof FileRegionRecords region) {
             cutSlice();
             if (region.sizeInBytes() > 0) {
-                parts.add(new DefaultFileRegion(region.file(), region.position(), region.sizeInBytes()));
+                parts.add(new SharedFileRegion(region.channel(), region.position(), region.sizeInBytes()));
             }
         } else if (records instanceof MemoryRecords memory) {
             buffer.writeBytes(memory.buffer().duplicate());

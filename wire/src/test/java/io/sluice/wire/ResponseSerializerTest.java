@@ -22,11 +22,14 @@ import java.nio.channels.Channels;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.channels.FileChannel;
 import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ResponseSerializerTest {
 
@@ -45,10 +48,11 @@ class ResponseSerializerTest {
         file.write(toBytes(onDisk.buffer()));
         Files.write(segment, file.toByteArray());
 
+        FileChannel channel = FileChannel.open(segment, StandardOpenOption.READ);
         FetchResponseData data = new FetchResponseData();
         FetchResponseData.FetchableTopicResponse topic = new FetchResponseData.FetchableTopicResponse().setTopic("t");
         topic.partitions().add(new FetchResponseData.PartitionData().setPartitionIndex(0).setHighWatermark(2)
-                .setRecords(new FileRegionRecords(segment.toFile(), garbage.length, onDisk.sizeInBytes())));
+                .setRecords(new FileRegionRecords(segment.toFile(), channel, garbage.length, onDisk.sizeInBytes())));
         topic.partitions().add(new FetchResponseData.PartitionData().setPartitionIndex(1).setHighWatermark(2)
                 .setRecords(onDisk));
         data.responses().add(topic);
@@ -61,6 +65,8 @@ class ResponseSerializerTest {
         assertInstanceOf(FileRegion.class, parts.get(1));
 
         ByteBuffer wire = ByteBuffer.wrap(drain(parts));
+        assertTrue(channel.isOpen(), "the segment's channel outlives the send");
+        channel.close();
         int size = wire.getInt();
         assertEquals(wire.remaining(), size);
         FetchResponse response = (FetchResponse) AbstractResponse.parseResponse(wire, requestHeader);

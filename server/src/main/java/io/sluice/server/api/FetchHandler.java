@@ -111,7 +111,7 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
                 // read_committed: the aborted transactions in range (none until transactions exist).
                 .setAbortedTransactions(isolationLevel == IsolationLevel.READ_COMMITTED ? new ArrayList<>() : null)
                 .setRecords(info.isEmpty() ? MemoryRecords.EMPTY
-                        : new FileRegionRecords(info.file(), info.position(), info.sizeInBytes()));
+                        : new FileRegionRecords(info.file(), info.channel(), info.position(), info.sizeInBytes()));
     }
 
     /** KIP-951: NOT_LEADER_OR_FOLLOWER and FENCED_LEADER_EPOCH carry the current leader and its endpoint. */
