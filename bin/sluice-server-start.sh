@@ -31,5 +31,20 @@ if [ "$has_file" = false ]; then
 fi
 
 JAR="$(ls "$JAR_DIR"/sluice-server-*.jar | grep -v -e sources -e tests | head -1)"
-exec java ${SLUICE_HEAP_OPTS:--Xms64m -Xmx1g} ${SLUICE_OPTS:-} -XX:+UseSerialGC -XX:TieredStopAtLevel=${SLUICE_TIERED_STOP:-4} \
-  -cp "$JAR:$JAR_DIR/lib/*" io.sluice.server.SluiceServer "${ARGS[@]}"
+CP="$JAR:$JAR_DIR/lib/*"
+JVM_OPTS=(${SLUICE_HEAP_OPTS:--Xms64m -Xmx1g} -XX:+UseSerialGC)
+
+# Class data sharing: after each build, one training run (a broker on throw-away dirs that produces
+# and fetches a record) writes an archive of the classes a broker loads; later starts map it instead
+# of loading them one by one, which is most of the startup time. SLUICE_CDS=false turns it off.
+CDS="$JAR_DIR/sluice.jsa"
+if [ "${SLUICE_CDS:-true}" = true ] && [ "${1:-}" != --version ]; then
+  if [ ! -f "$CDS" ] || [ "$CDS" -ot "$JAR" ]; then
+    rm -f "$CDS"
+    java "${JVM_OPTS[@]}" -XX:ArchiveClassesAtExit="$CDS" -Xlog:cds=off -Xlog:cds+dynamic=off \
+      -cp "$CP" io.sluice.server.SluiceServer --startup-training >/dev/null 2>&1 || rm -f "$CDS"
+  fi
+  [ -f "$CDS" ] && JVM_OPTS+=(-XX:SharedArchiveFile="$CDS" -Xlog:cds=off -Xlog:cds+dynamic=off)
+fi
+
+exec java "${JVM_OPTS[@]}" ${SLUICE_OPTS:-} -cp "$CP" io.sluice.server.SluiceServer "${ARGS[@]}"

@@ -31,6 +31,9 @@ public final class SluiceServer {
             if (arg.equals("--version") || arg.equals("-version")) {
                 System.out.println(version());
                 return;
+            } else if (arg.equals("--startup-training")) {
+                StartupTraining.run();
+                System.exit(0);
             } else if (arg.equals("--override") && i + 1 < args.length) {
                 String kv = args[++i];
                 int eq = kv.indexOf('=');
