@@ -34,17 +34,20 @@ import java.util.concurrent.CompletionException;
 
 /**
  * The last handler of a connection's pipeline: parses each frame, hands it to the handler of its API,
- * and writes responses in request order however the handlers' futures complete (clients pipeline up to
- * {@code max.in.flight.requests.per.connection} requests).
+ * and writes the responses in request order. Clients pipeline up to
+ * {@code max.in.flight.requests.per.connection} requests; as in Kafka, whose socket server mutes a
+ * connection until its response is sent, one request of a connection is handled at a time, so that
+ * pipelined batches of an idempotent producer are appended in the order they were sent.
  *
  * <pre>
- *   frame -> parse -> slot appended to inFlight -> handler future completes -> slot done
- *   while head of inFlight is done: write its response (none for acks=0 Produce), pop
+ *   frame -> parse -> slot queued in inFlight
+ *   head slot not started: start its handler -> future completes -> slot done
+ *   head slot done: write its response (none for acks=0 Produce), pop, start the next
  *   a slot completed with CloseConnectionException: write what precedes it, then close
  * </pre>
  *
  * <p>A frame that cannot be parsed closes this connection only. Reading pauses while
- * {@value #MAX_IN_FLIGHT} requests await their responses, which bounds the memory a client can pin.
+ * {@value #MAX_IN_FLIGHT} requests are queued, which bounds the memory a client can pin.
  *
  * <p>One instance per channel; all state is touched on the channel's event loop only.
  */
@@ -56,6 +59,7 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     private final HandlerRegistry registry;
     private final String listenerName;
     private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
+    private boolean driving;
     private ChannelHandlerContext ctx;
 
     public RequestDispatcher(HandlerRegistry registry, String listenerName) {
@@ -66,6 +70,8 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     /** One request awaiting its response, in arrival order. */
     private static final class InFlight {
         final RequestHeader header;
+        KafkaRequest request;
+        boolean started;
         boolean done;
         boolean close;
         ApiMessage response;
@@ -95,7 +101,9 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
             return;
         }
         if (parsed instanceof ParsedFrame.Request request) {
-            dispatch(request.request());
+            InFlight slot = new InFlight(request.request().header());
+            slot.request = request.request();
+            enqueue(slot);
         } else if (parsed instanceof ParsedFrame.UnsupportedVersion unsupported) {
             frame.release();
             answerUnsupportedVersion(unsupported.header());
@@ -113,18 +121,51 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         InFlight slot = new InFlight(header);
         slot.response = ApiVersionsHandler.unsupportedVersionResponse(registry.apiVersionTable());
         slot.responseVersion = 0;
+        slot.started = true;
         slot.done = true;
-        inFlight.add(slot);
-        writeCompleted();
+        enqueue(slot);
     }
 
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    private void dispatch(KafkaRequest request) {
-        InFlight slot = new InFlight(request.header());
+    private void enqueue(InFlight slot) {
         inFlight.add(slot);
         if (inFlight.size() >= MAX_IN_FLIGHT) {
             ctx.channel().config().setAutoRead(false);
         }
+        drive();
+    }
+
+    /**
+     * Writes every finished response at the head of the queue, then starts the next request once the one
+     * before it has finished. Like Kafka's socket server, which mutes a connection until its response is
+     * sent, a connection has at most one request being handled: an idempotent producer's pipelined
+     * batches for a partition are appended in the order they were sent.
+     */
+    private void drive() {
+        if (driving) {
+            return;
+        }
+        driving = true;
+        try {
+            while (true) {
+                writeCompleted();
+                InFlight head = inFlight.peekFirst();
+                if (head == null || head.started || !ctx.channel().isActive()) {
+                    break;
+                }
+                start(head);
+            }
+        } finally {
+            driving = false;
+        }
+        if (inFlight.size() < MAX_IN_FLIGHT / 2 && !ctx.channel().config().isAutoRead()) {
+            ctx.channel().config().setAutoRead(true);
+        }
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private void start(InFlight slot) {
+        slot.started = true;
+        KafkaRequest request = slot.request;
         CompletableFuture<ApiMessage> future;
         ApiHandler handler = registry.handler(request.apiKey());
         if (handler == null || !registry.apiVersionTable().isServed(request.apiKey(), request.apiVersion())) {
@@ -164,9 +205,10 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
             }
         } finally {
             slot.done = true;
+            slot.request = null;
             request.release();
         }
-        writeCompleted();
+        drive();
     }
 
     private ApiMessage errorResponse(KafkaRequest request, Throwable error) {
@@ -202,9 +244,18 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         if (wrote) {
             ctx.flush();
         }
-        if (inFlight.size() < MAX_IN_FLIGHT / 2 && !ctx.channel().config().isAutoRead()) {
-            ctx.channel().config().setAutoRead(true);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        // Requests never started still hold their frames.
+        for (InFlight slot : inFlight) {
+            if (!slot.started && slot.request != null) {
+                slot.request.release();
+                slot.request = null;
+            }
         }
+        super.channelInactive(ctx);
     }
 
     @Override

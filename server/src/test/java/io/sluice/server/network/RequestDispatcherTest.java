@@ -65,25 +65,36 @@ class RequestDispatcherTest {
     }
 
     @Test
-    void responsesGoOutInRequestOrderWhateverOrderHandlersFinishIn() {
+    void pipelinedRequestsAreHandledOneAtATimeAndAnsweredInOrder() {
         EmbeddedChannel channel = channel();
         for (int correlationId = 1; correlationId <= 3; correlationId++) {
             channel.writeInbound(frame(ApiKeys.DESCRIBE_CLUSTER, (short) 1, correlationId, new DescribeClusterRequestData()));
         }
-        assertEquals(3, parking.pending.size());
-        parking.pending.get(2).complete(new DescribeClusterResponseData().setClusterId("c3"));
-        parking.pending.get(1).complete(new DescribeClusterResponseData().setClusterId("c2"));
-        channel.runPendingTasks();
-        assertNull(channel.readOutbound(), "nothing may overtake the first request");
-        parking.pending.get(0).complete(new DescribeClusterResponseData().setClusterId("c1"));
-        channel.runPendingTasks();
+        assertEquals(1, parking.pending.size(), "the next request waits until the one before it is answered");
+        assertNull(channel.readOutbound());
         for (int correlationId = 1; correlationId <= 3; correlationId++) {
+            parking.pending.get(correlationId - 1).complete(new DescribeClusterResponseData().setClusterId("c" + correlationId));
+            channel.runPendingTasks();
             ByteBuffer response = response(channel);
             assertEquals(correlationId, response.getInt());
             response.get(); // tagged fields of response header v1
             DescribeClusterResponseData data = new DescribeClusterResponseData(new ByteBufferAccessor(response), (short) 1);
             assertEquals("c" + correlationId, data.clusterId());
+            assertEquals(Math.min(correlationId + 1, 3), parking.pending.size());
         }
+        channel.finishAndReleaseAll();
+    }
+
+    @Test
+    void queuedRequestsAreReleasedWhenTheConnectionCloses() {
+        EmbeddedChannel channel = channel();
+        ByteBuf second = frame(ApiKeys.DESCRIBE_CLUSTER, (short) 1, 2, new DescribeClusterRequestData());
+        channel.writeInbound(frame(ApiKeys.DESCRIBE_CLUSTER, (short) 1, 1, new DescribeClusterRequestData()));
+        channel.writeInbound(second);
+        channel.close();
+        parking.pending.get(0).complete(new DescribeClusterResponseData());
+        channel.runPendingTasks();
+        assertEquals(0, second.refCnt(), "the frame of a request that never started goes back to the pool");
         channel.finishAndReleaseAll();
     }
 
