@@ -21,15 +21,32 @@ import io.sluice.server.metadata.MetadataCache;
 import io.sluice.server.metadata.ProducerIdManager;
 import io.sluice.server.network.NetworkServer;
 import io.sluice.server.api.DeleteRecordsHandler;
+import io.sluice.server.api.DescribeLogDirsHandler;
 import io.sluice.server.api.DescribeProducersHandler;
 import io.sluice.server.api.FetchHandler;
 import io.sluice.server.api.InitProducerIdHandler;
 import io.sluice.server.api.ListOffsetsHandler;
+import io.sluice.server.api.OffsetForLeaderEpochHandler;
 import io.sluice.server.api.ProduceHandler;
+import io.sluice.server.api.DeleteGroupsHandler;
+import io.sluice.server.api.DescribeGroupsHandler;
+import io.sluice.server.api.FindCoordinatorHandler;
+import io.sluice.server.api.HeartbeatHandler;
+import io.sluice.server.api.JoinGroupHandler;
+import io.sluice.server.api.LeaveGroupHandler;
+import io.sluice.server.api.ListGroupsHandler;
+import io.sluice.server.api.OffsetCommitHandler;
+import io.sluice.server.api.OffsetDeleteHandler;
+import io.sluice.server.api.OffsetFetchHandler;
+import io.sluice.server.api.SyncGroupHandler;
+import io.sluice.server.group.OffsetsTopic;
+import io.sluice.coordinator.group.GroupConfig;
+import io.sluice.coordinator.group.GroupCoordinator;
 import io.sluice.server.config.TopicConfigs;
 import io.sluice.server.fetch.FetchManager;
 import io.sluice.server.fetch.FetchSessionCache;
 import io.sluice.server.partition.ReplicaManager;
+import io.sluice.storage.LogCleaner;
 import io.sluice.storage.LogManager;
 import org.apache.kafka.common.utils.Time;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -117,6 +134,12 @@ public final class Broker implements AutoCloseable {
                 new DefaultThreadFactory("sluice-log-scheduler", true));
         started.add(logScheduler::shutdownNow);
         logManager.startRetention(logScheduler, config.getLong("log.retention.check.interval.ms"));
+        if (config.getBoolean("log.cleaner.enable")) {
+            // compaction of cleanup.policy=compact logs; the cleaner's threads stop with the log manager
+            logManager.startCleaner(new LogCleaner.Config(config.getInt("log.cleaner.threads"),
+                    config.getLong("log.cleaner.backoff.ms"), config.getLong("log.cleaner.dedupe.buffer.size"),
+                    config.getInt("log.cleaner.io.buffer.size"), config.getDouble("log.cleaner.io.buffer.load.factor")));
+        }
         ReplicaManager replicaManager = new ReplicaManager(config.brokerId(), logManager,
                 (image, topic) -> TopicConfigs.logConfig(config,
                         TopicConfigs.dynamicBrokerConfigs(image.brokerConfigOverrides(), config.brokerId()),
@@ -134,7 +157,38 @@ public final class Broker implements AutoCloseable {
         handlers.add(new ListOffsetsHandler(metadata, replicaManager));
         handlers.add(new DeleteRecordsHandler(metadata, replicaManager));
         handlers.add(new DescribeProducersHandler(metadata, replicaManager));
+        handlers.add(new OffsetForLeaderEpochHandler(metadata, replicaManager));
+        handlers.add(new DescribeLogDirsHandler(logManager, replicaManager));
         handlers.add(new InitProducerIdHandler(cluster.producerIdManager()));
+        addGroupCoordinator(cluster, replicaManager, handlers);
+    }
+
+    /**
+     * The group coordinator over {@code __consumer_offsets}: it follows the leadership of the offsets partitions
+     * (registered after the ReplicaManager, so a partition is led locally before it is loaded), and serves
+     * FindCoordinator, the classic group APIs and the offset APIs.
+     */
+    private void addGroupCoordinator(ZkCluster cluster, ReplicaManager replicaManager, List<ApiHandler<?>> handlers) {
+        MetadataCache metadata = cluster.metadataCache();
+        GroupConfig groupConfig = GroupConfig.from(config.originals());
+        OffsetsTopic offsetsTopic = new OffsetsTopic(config.brokerId(), replicaManager, cluster.topicAdmin(), metadata,
+                groupConfig);
+        GroupCoordinator coordinator = new GroupCoordinator(groupConfig, Time.SYSTEM, offsetsTopic,
+                offsetsTopic::numPartitions);
+        started.add(coordinator);
+        offsetsTopic.setCoordinator(coordinator);
+        metadata.addListener(offsetsTopic);
+        handlers.add(new FindCoordinatorHandler(metadata, offsetsTopic, coordinator));
+        handlers.add(new JoinGroupHandler(coordinator));
+        handlers.add(new SyncGroupHandler(coordinator));
+        handlers.add(new HeartbeatHandler(coordinator));
+        handlers.add(new LeaveGroupHandler(coordinator));
+        handlers.add(new OffsetCommitHandler(metadata, coordinator));
+        handlers.add(new OffsetFetchHandler(metadata, coordinator));
+        handlers.add(new OffsetDeleteHandler(metadata, coordinator));
+        handlers.add(new DescribeGroupsHandler(coordinator));
+        handlers.add(new ListGroupsHandler(coordinator));
+        handlers.add(new DeleteGroupsHandler(coordinator));
     }
 
     /** The partitions this broker hosts and the data path through them. */

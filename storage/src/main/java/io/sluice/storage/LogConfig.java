@@ -22,6 +22,7 @@ import org.apache.kafka.common.record.TimestampType;
  * @param fileDeleteDelayMs            {@code file.delete.delay.ms}: how long a {@code .deleted} file is kept
  * @param flushMessages                {@code flush.messages}: fsync after this many messages
  * @param flushMs                      {@code flush.ms}: fsync when the last flush is this old
+ * @param compaction                   the compaction settings, used when {@code compact}
  */
 public record LogConfig(
         int segmentBytes,
@@ -38,7 +39,55 @@ public record LogConfig(
         boolean delete,
         long fileDeleteDelayMs,
         long flushMessages,
-        long flushMs) {
+        long flushMs,
+        Compaction compaction) {
+
+    /**
+     * The topic configs of compaction, as Kafka's.
+     *
+     * @param minCleanableDirtyRatio {@code min.cleanable.dirty.ratio}: clean when dirty bytes / all bytes reach this
+     * @param minCompactionLagMs     {@code min.compaction.lag.ms}: records younger than this stay uncompacted
+     * @param maxCompactionLagMs     {@code max.compaction.lag.ms}: a dirty record older than this forces a cleaning
+     * @param deleteRetentionMs      {@code delete.retention.ms}: how long a cleaned tombstone is still served
+     */
+    public record Compaction(double minCleanableDirtyRatio, long minCompactionLagMs, long maxCompactionLagMs,
+                             long deleteRetentionMs) {
+        /** Kafka's defaults: 0.5, 0, Long.MAX_VALUE, one day. */
+        public static final Compaction DEFAULTS = new Compaction(0.5, 0L, Long.MAX_VALUE, 86_400_000L);
+
+        public Compaction {
+            if (minCleanableDirtyRatio < 0 || minCleanableDirtyRatio > 1 || minCompactionLagMs < 0
+                    || maxCompactionLagMs < 1 || deleteRetentionMs < 0) {
+                throw new IllegalArgumentException("invalid compaction config " + this);
+            }
+        }
+    }
+
+    /** Without compaction settings: Kafka's defaults for them. */
+    public LogConfig(int segmentBytes, long segmentMs, int segmentIndexBytes, int indexIntervalBytes,
+                     int maxMessageBytes, TimestampType messageTimestampType, long messageTimestampBeforeMaxMs,
+                     long messageTimestampAfterMaxMs, long retentionMs, long retentionBytes, boolean compact,
+                     boolean delete, long fileDeleteDelayMs, long flushMessages, long flushMs) {
+        this(segmentBytes, segmentMs, segmentIndexBytes, indexIntervalBytes, maxMessageBytes, messageTimestampType,
+                messageTimestampBeforeMaxMs, messageTimestampAfterMaxMs, retentionMs, retentionBytes, compact, delete,
+                fileDeleteDelayMs, flushMessages, flushMs, Compaction.DEFAULTS);
+    }
+
+    /** This config with other compaction settings. */
+    public LogConfig withCompaction(Compaction compaction) {
+        return new LogConfig(segmentBytes, segmentMs, segmentIndexBytes, indexIntervalBytes, maxMessageBytes,
+                messageTimestampType, messageTimestampBeforeMaxMs, messageTimestampAfterMaxMs, retentionMs,
+                retentionBytes, compact, delete, fileDeleteDelayMs, flushMessages, flushMs, compaction);
+    }
+
+    /**
+     * The age at which the active segment rolls: {@code segment.ms}, or less on a compacted log with a
+     * {@code max.compaction.lag.ms} below it (Kafka's {@code maxSegmentMs}), since the active segment is never cleaned.
+     */
+    public long maxSegmentMs() {
+        return compact && compaction.maxCompactionLagMs() > 0 ? Math.min(compaction.maxCompactionLagMs(), segmentMs)
+                : segmentMs;
+    }
 
     public static final int DEFAULT_SEGMENT_BYTES = 1024 * 1024 * 1024;
     public static final long DEFAULT_SEGMENT_MS = 7 * 24 * 60 * 60 * 1000L;
@@ -50,6 +99,9 @@ public record LogConfig(
     public static final long DEFAULT_FILE_DELETE_DELAY_MS = 60_000L;
 
     public LogConfig {
+        if (compaction == null) {
+            compaction = Compaction.DEFAULTS;
+        }
         if (messageTimestampType == null || messageTimestampType == TimestampType.NO_TIMESTAMP_TYPE) {
             throw new IllegalArgumentException("message.timestamp.type must be CREATE_TIME or LOG_APPEND_TIME");
         }

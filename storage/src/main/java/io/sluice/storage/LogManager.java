@@ -39,6 +39,7 @@ import java.util.stream.Stream;
  * recovery-point-offset-checkpoint     offsets below which each log is flushed
  * log-start-offset-checkpoint          each log's start offset (DeleteRecords, retention)
  * replication-offset-checkpoint        each log's high watermark
+ * cleaner-offset-checkpoint            each compacted log's first dirty offset
  * .kafka_cleanshutdown                 present only after a clean close: recovery is skipped at the next start
  * &lt;topic&gt;-&lt;partition&gt;/                one {@link PartitionLog} each
  * &lt;topic&gt;-&lt;partition&gt;.&lt;uuid&gt;-delete/  a deleted partition waiting for removal
@@ -61,6 +62,7 @@ public final class LogManager implements AutoCloseable {
     private final ScheduledExecutorService deleteScheduler;
     private final List<ScheduledFuture<?>> backgroundTasks = new ArrayList<>();
     private volatile boolean closed;
+    private LogCleaner cleaner;
 
     public LogManager(List<Path> logDirs, Time time) {
         this(logDirs, time, LogConfig.defaults());
@@ -92,6 +94,7 @@ public final class LogManager implements AutoCloseable {
             Map<TopicPartition, Long> recoveryPoints = checkpoint(logDir, OffsetCheckpointFile.RECOVERY_POINT).read();
             Map<TopicPartition, Long> startOffsets = checkpoint(logDir, OffsetCheckpointFile.LOG_START_OFFSET).read();
             Map<TopicPartition, Long> highWatermarks = checkpoint(logDir, OffsetCheckpointFile.REPLICATION_OFFSET).read();
+            Map<TopicPartition, Long> cleanerOffsets = checkpoint(logDir, CLEANER_OFFSET_CHECKPOINT).read();
             List<Path> children;
             try (Stream<Path> list = Files.list(logDir)) {
                 children = list.filter(Files::isDirectory).sorted().toList();
@@ -113,6 +116,7 @@ public final class LogManager implements AutoCloseable {
                 Uuid topicId = PartitionMetadataFile.read(child).orElse(null);
                 PartitionLog log = PartitionLog.load(tp.get(), topicId, child, defaultConfig, time, cleanShutdown,
                         checkpoints, this::deleteLater);
+                log.setFirstDirtyOffset(cleanerOffsets.getOrDefault(tp.get(), 0L));
                 if (logs.putIfAbsent(tp.get(), log) != null) {
                     throw new IOException("Duplicate log directories for " + tp.get() + " in " + logDirs);
                 }
@@ -235,6 +239,22 @@ public final class LogManager implements AutoCloseable {
         }, checkpointMs, checkpointMs, TimeUnit.MILLISECONDS));
     }
 
+    /** Kafka's file of each compacted log's first dirty offset, at the log dir root. */
+    public static final String CLEANER_OFFSET_CHECKPOINT = "cleaner-offset-checkpoint";
+
+    /**
+     * Starts the log cleaner ({@code log.cleaner.enable}) for the logs with {@code cleanup.policy} compact. Without it
+     * compacted logs only grow, as in Kafka.
+     */
+    public synchronized LogCleaner startCleaner(LogCleaner.Config config) {
+        checkOpen();
+        if (cleaner == null) {
+            cleaner = new LogCleaner(config, time, this::all);
+            cleaner.startup();
+        }
+        return cleaner;
+    }
+
     /** One retention pass over every log (what the scheduled task runs). Returns the number of segments deleted. */
     public int runRetention() {
         int deleted = 0;
@@ -261,6 +281,7 @@ public final class LogManager implements AutoCloseable {
             Map<TopicPartition, Long> recovery = new HashMap<>();
             Map<TopicPartition, Long> start = new HashMap<>();
             Map<TopicPartition, Long> hw = new HashMap<>();
+            Map<TopicPartition, Long> cleaned = new HashMap<>();
             for (PartitionLog log : logs.values()) {
                 if (!log.dir().getParent().equals(logDir) || log.isOffline()) {
                     continue;
@@ -268,10 +289,14 @@ public final class LogManager implements AutoCloseable {
                 recovery.put(log.topicPartition(), log.recoveryPoint());
                 start.put(log.topicPartition(), log.logStartOffset());
                 hw.put(log.topicPartition(), log.highWatermark());
+                if (log.config().compact()) {
+                    cleaned.put(log.topicPartition(), log.firstDirtyOffset());
+                }
             }
             checkpoint(logDir, OffsetCheckpointFile.RECOVERY_POINT).write(recovery);
             checkpoint(logDir, OffsetCheckpointFile.LOG_START_OFFSET).write(start);
             checkpoint(logDir, OffsetCheckpointFile.REPLICATION_OFFSET).write(hw);
+            checkpoint(logDir, CLEANER_OFFSET_CHECKPOINT).write(cleaned);
         }
     }
 
@@ -290,6 +315,9 @@ public final class LogManager implements AutoCloseable {
             return;
         }
         backgroundTasks.forEach(t -> t.cancel(false));
+        if (cleaner != null) {
+            cleaner.close();
+        }
         boolean clean = true;
         for (PartitionLog log : logs.values()) {
             try {

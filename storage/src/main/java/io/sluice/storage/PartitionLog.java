@@ -1,5 +1,6 @@
 package io.sluice.storage;
 
+import io.sluice.storage.checkpoint.LeaderEpochCache;
 import io.sluice.storage.log.IndexEntry.TimestampOffset;
 import io.sluice.storage.log.LogFileNames;
 import io.sluice.storage.log.LogLoader;
@@ -34,6 +35,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiPredicate;
 
@@ -59,6 +61,7 @@ public final class PartitionLog {
     private final Time time;
     private final LogSegments segments;
     private final ProducerStateManager producerState;
+    private volatile LeaderEpochCache leaderEpochCache;
     private final SegmentDeleter deleter;
     private final ReentrantLock lock = new ReentrantLock();
     private final Object flushLock = new Object();
@@ -71,6 +74,10 @@ public final class PartitionLog {
     private long unflushedMessages;
     private volatile boolean closed;
     private volatile boolean offline;
+    /** Compaction: offsets below this were cleaned ({@code cleaner-offset-checkpoint}). */
+    private volatile long firstDirtyOffset;
+    /** Compaction: the earliest delete horizon of a cleaned tombstone still in the log, Long.MAX_VALUE if none. */
+    private volatile long earliestDeleteHorizonMs = Long.MAX_VALUE;
 
     /** Deletes a segment whose files were renamed to {@code .deleted}, after {@code file.delete.delay.ms}. */
     @FunctionalInterface
@@ -108,7 +115,8 @@ public final class PartitionLog {
         long logStartOffset = Math.min(Math.max(checkpoints.logStartOffset(), firstBase), loaded.logEndOffset());
         PartitionLog log = new PartitionLog(tp, topicId, dir, config, time, loaded.segments(), logStartOffset,
                 loaded.logEndOffset(), loaded.recoveryPoint(), deleter);
-        log.rebuildProducerState();
+        log.loadProducerState();
+        log.loadLeaderEpochs();
         log.highWatermark = log.clamp(checkpoints.highWatermark());
         if (loaded.logEndOffset() > 0 || loaded.segments().numberOfSegments() > 1) {
             LOG.info("{}: loaded log with start offset {}, end offset {}, high watermark {}, {} segments", tp,
@@ -175,6 +183,8 @@ public final class PartitionLog {
                         + cfg.segmentBytes() + ".");
             }
             LogSegment segment = maybeRoll(cfg, records.sizeInBytes(), v.maxTimestamp(), v.lastOffset(), now);
+            // as Kafka's maybeAssignEpochStartOffset: before the write, so the file never misses an epoch in the log
+            leaderEpochCache.assign(leaderEpoch, v.firstOffset());
             segment.append(v.lastOffset(), records);
             logEndOffset = v.lastOffset() + 1;
             if (updatedProducer != null) {
@@ -195,8 +205,8 @@ public final class PartitionLog {
 
     /**
      * Appends batches replicated from the leader: offsets, epochs and timestamps are kept; each batch must be magic 2,
-     * pass its CRC and start exactly at the log end offset (no compaction gaps yet; recovery relies on contiguous
-     * offsets). Returns the new log end offset.
+     * pass its CRC and start at or after the log end offset (a compacted leader log has gaps between batches).
+     * Returns the new log end offset.
      */
     public long appendAsFollower(MemoryRecords records) {
         lock.lock();
@@ -211,8 +221,9 @@ public final class PartitionLog {
                     throw new UnsupportedForMessageFormatException("Only message format v2 is supported in " + tp);
                 }
                 batch.ensureValid();
-                if (batch.baseOffset() != next || batch.lastOffset() < batch.baseOffset()) {
-                    throw new CorruptRecordException("Non-contiguous offsets in replicated batch [" + batch.baseOffset()
+                // a compacted leader log has gaps between batches; offsets must still increase
+                if (batch.baseOffset() < next || batch.lastOffset() < batch.baseOffset()) {
+                    throw new CorruptRecordException("Non-increasing offsets in replicated batch [" + batch.baseOffset()
                             + ", " + batch.lastOffset() + "] for " + tp + " at log end offset " + next);
                 }
                 next = batch.nextOffset();
@@ -224,6 +235,9 @@ public final class PartitionLog {
                 return logEndOffset;
             }
             LogSegment segment = maybeRoll(config, records.sizeInBytes(), maxTimestamp, lastOffset, time.milliseconds());
+            for (MutableRecordBatch batch : records.batches()) {
+                leaderEpochCache.assign(batch.partitionLeaderEpoch(), batch.baseOffset());
+            }
             segment.append(lastOffset, records);
             logEndOffset = next;
             for (MutableRecordBatch batch : records.batches()) {
@@ -240,7 +254,7 @@ public final class PartitionLog {
     private LogSegment maybeRoll(LogConfig cfg, int messagesSize, long maxTimestampInMessages, long maxOffsetInMessages,
                                  long now) throws IOException {
         LogSegment active = segments.activeSegment();
-        boolean reachedRollMs = active.timeWaitedForRoll(now, maxTimestampInMessages) > cfg.segmentMs();
+        boolean reachedRollMs = active.timeWaitedForRoll(now, maxTimestampInMessages) > cfg.maxSegmentMs();
         if (active.size() > cfg.segmentBytes() - messagesSize
                 || (active.size() > 0 && reachedRollMs)
                 || active.offsetIndex().isFull()
@@ -261,6 +275,9 @@ public final class PartitionLog {
         old.onBecomeInactiveSegment();
         LogSegment segment = LogSegment.open(dir, newOffset, cfg.indexIntervalBytes(), cfg.segmentIndexBytes(), time);
         segments.add(segment);
+        // as Kafka's roll: the producer state as of the new segment's base offset, so that a restart replays at most
+        // the active segment
+        producerState.takeSnapshot(dir, newOffset);
         // Kafka flushes the rolled segment asynchronously; it is written already, so the fsync is cheap here.
         old.flush();
         recoveryPoint = Math.max(recoveryPoint, newOffset);
@@ -437,6 +454,7 @@ public final class PartitionLog {
             if (target > logStartOffset) {
                 logStartOffset = target;
                 producerState.truncateHead(target);
+                leaderEpochCache.truncateFromStart(target);
                 LOG.info("{}: log start offset moved to {} by DeleteRecords", tp, target);
                 deleteSegments(deletableSegments((segment, next) -> next.isPresent()
                         && next.get().baseOffset() <= logStartOffset), "log start offset breach");
@@ -521,11 +539,13 @@ public final class PartitionLog {
             segments.remove(segment.baseOffset());
             segment.changeFileSuffixes("", LogFileNames.DELETED_FILE_SUFFIX);
             deleter.deleteLater(segment, config.fileDeleteDelayMs());
+            ProducerStateManager.deleteSnapshot(dir, segment.baseOffset());
         }
         long firstBase = segments.firstSegment().get().baseOffset();
         if (firstBase > logStartOffset) {
             logStartOffset = firstBase;
             producerState.truncateHead(firstBase);
+            leaderEpochCache.truncateFromStart(firstBase);
         }
         if (highWatermark < logStartOffset) {
             highWatermark = logStartOffset;
@@ -565,7 +585,8 @@ public final class PartitionLog {
             logEndOffset = floor.readNextOffset();
             recoveryPoint = Math.min(recoveryPoint, logEndOffset);
             highWatermark = Math.min(highWatermark, logEndOffset);
-            rebuildProducerState();
+            leaderEpochCache.truncateFromEnd(logEndOffset);
+            loadProducerState();
             LOG.info("{}: truncated to offset {}", tp, offset);
         } catch (IOException | UncheckedIOException e) {
             throw storageError("truncate", e);
@@ -574,15 +595,185 @@ public final class PartitionLog {
         }
     }
 
-    private void rebuildProducerState() {
-        producerState.clear();
-        long start = logStartOffset;
-        for (LogSegment segment : segments.values()) {
-            for (FileChannelRecordBatch batch : segment.log().batches()) {
-                if (batch.lastOffset() >= start) {
-                    producerState.replay(batch);
+    /**
+     * Loads {@code leader-epoch-checkpoint} and truncates it to the log that recovery kept, as Kafka's
+     * {@code initializeLeaderEpochCache}; without a readable file the epochs are rebuilt from the batch headers.
+     */
+    private void loadLeaderEpochs() throws IOException {
+        LeaderEpochCache cache = LeaderEpochCache.load(dir);
+        if (!cache.loaded()) {
+            for (LogSegment segment : segments.values()) {
+                for (FileChannelRecordBatch batch : segment.log().batches()) {
+                    if (batch.lastOffset() >= logStartOffset) {
+                        cache.assignWithoutFlush(batch.partitionLeaderEpoch(), Math.max(batch.baseOffset(), logStartOffset));
+                    }
                 }
             }
+            cache.flush();
+        }
+        cache.truncateFromEnd(logEndOffset);
+        cache.truncateFromStart(logStartOffset);
+        leaderEpochCache = cache;
+    }
+
+    /**
+     * OffsetForLeaderEpoch, as Kafka's {@code UnifiedLog.endOffsetForEpoch}: empty when the epoch is undefined or newer
+     * than every epoch of the log (see {@link LeaderEpochCache#endOffsetFor}).
+     */
+    public Optional<EpochEndOffset> endOffsetForEpoch(int leaderEpoch) {
+        checkOnline();
+        LeaderEpochCache.EpochEndOffset found = leaderEpochCache.endOffsetFor(leaderEpoch, logEndOffset);
+        if (found.endOffset() == LeaderEpochCache.UNDEFINED_EPOCH_OFFSET) {
+            return Optional.empty();
+        }
+        return Optional.of(new EpochEndOffset(found.epoch(), found.endOffset()));
+    }
+
+    /**
+     * Records that {@code leaderEpoch} starts at the current log end offset, as Kafka's {@code makeLeader} does when
+     * this broker becomes leader: OffsetForLeaderEpoch then answers the new epoch even before its first append.
+     */
+    public void assignEpochStartOffsetAtLogEnd(int leaderEpoch) {
+        lock.lock();
+        try {
+            checkOnline();
+            leaderEpochCache.assign(leaderEpoch, logEndOffset);
+        } catch (IOException | UncheckedIOException e) {
+            throw storageError("leader epoch checkpoint", e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---------------------------------------------------------------- compaction (see LogCleaner)
+
+    long firstDirtyOffset() {
+        return Math.max(firstDirtyOffset, logStartOffset);
+    }
+
+    void setFirstDirtyOffset(long offset) {
+        firstDirtyOffset = offset;
+    }
+
+    long earliestDeleteHorizonMs() {
+        return earliestDeleteHorizonMs;
+    }
+
+    void setEarliestDeleteHorizonMs(long horizonMs) {
+        earliestDeleteHorizonMs = horizonMs;
+    }
+
+    boolean isClosedOrOffline() {
+        return closed || offline;
+    }
+
+    /** The segments, oldest first (the last one is the active segment). */
+    List<LogSegment> segmentList() {
+        return segments.values();
+    }
+
+    /**
+     * The first offset the cleaner must not touch, as Kafka's {@code firstUncleanableDirtyOffset}: the active segment,
+     * the high watermark, and the first segment with a record younger than {@code min.compaction.lag.ms}.
+     */
+    long firstUncleanableOffset(long now) {
+        LogConfig cfg = config;
+        long bound = Math.min(segments.activeSegment().baseOffset(), highWatermark);
+        if (cfg.compaction().minCompactionLagMs() > 0) {
+            for (LogSegment segment : segments.values()) {
+                if (segment.baseOffset() >= bound) {
+                    break;
+                }
+                if (segment.largestTimestamp() > now - cfg.compaction().minCompactionLagMs()) {
+                    bound = Math.min(bound, segment.baseOffset());
+                    break;
+                }
+            }
+        }
+        return bound;
+    }
+
+    /** Producer id to the last offset of its last batch: the cleaner keeps those batches (as Kafka, for sequences). */
+    java.util.Map<Long, Long> lastDataOffsetsOfProducers() {
+        java.util.Map<Long, Long> result = new java.util.HashMap<>();
+        for (ProducerStateEntry e : producerState.activeProducers()) {
+            producerState.entry(e.producerId()).ifPresent(p -> result.put(p.producerId(), p.lastDataOffset()));
+        }
+        return result;
+    }
+
+    /**
+     * Replaces {@code old} by the cleaned copy of it in {@code cleaned} (same base offset), as Kafka's
+     * {@code replaceSegments}: the cleaned file (complete and fsynced) is renamed {@code <offset>.log.swap}, the old
+     * files get {@code .deleted} (removed after {@code file.delete.delay.ms}, so reads in flight finish), and the swap
+     * file becomes {@code <offset>.log} with rebuilt indexes. A crash at any point leaves the old segment or a swap
+     * file that {@code LogLoader} completes. Does nothing (and deletes {@code cleaned}) when the segment is no longer
+     * part of the log (retention or truncation removed it meanwhile).
+     *
+     * @return true when replaced
+     */
+    boolean replaceCleanedSegment(LogSegment old, Path cleaned) {
+        lock.lock();
+        try {
+            if (closed || offline || segments.floorSegment(old.baseOffset()).orElse(null) != old
+                    || segments.activeSegment() == old) {
+                java.nio.file.Files.deleteIfExists(cleaned);
+                return false;
+            }
+            LogConfig cfg = config;
+            long base = old.baseOffset();
+            Path swap = dir.resolve(LogFileNames.filenamePrefixFromOffset(base) + LogFileNames.LOG_FILE_SUFFIX
+                    + LogFileNames.SWAP_FILE_SUFFIX);
+            java.nio.file.Files.move(cleaned, swap, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            io.sluice.storage.checkpoint.AtomicFiles.fsyncDirectory(dir);
+            old.changeFileSuffixes("", LogFileNames.DELETED_FILE_SUFFIX);
+            java.nio.file.Files.move(swap, LogFileNames.logFile(dir, base).toPath(),
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            io.sluice.storage.checkpoint.AtomicFiles.fsyncDirectory(dir);
+            LogSegment fresh = LogSegment.open(dir, base, cfg.indexIntervalBytes(), cfg.segmentIndexBytes(), time);
+            fresh.recover(cfg.segmentIndexBytes(), batch -> { });
+            fresh.loadLargestTimestamp();
+            fresh.onBecomeInactiveSegment();
+            fresh.flush();
+            segments.add(fresh);
+            deleter.deleteLater(old, cfg.fileDeleteDelayMs());
+            return true;
+        } catch (IOException | UncheckedIOException e) {
+            throw storageError("segment swap after cleaning", e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The newest leader epoch of the log, if any batch carries one. */
+    public Optional<Integer> latestEpoch() {
+        java.util.OptionalInt latest = leaderEpochCache.latestEpoch();
+        return latest.isPresent() ? Optional.of(latest.getAsInt()) : Optional.empty();
+    }
+
+    /**
+     * Loads the producer state as Kafka's {@code rebuildProducerState}: the newest valid snapshot at or below the log
+     * end offset, then the batches from its offset (from the log start offset without one) replayed from the log.
+     */
+    private void loadProducerState() throws IOException {
+        OptionalLong snapshot = producerState.loadLatestSnapshot(dir, logStartOffset, logEndOffset);
+        long from = Math.max(logStartOffset, snapshot.orElse(logStartOffset));
+        int replayed = 0;
+        long firstSegment = segments.floorSegment(from).map(LogSegment::baseOffset)
+                .orElse(segments.firstSegment().get().baseOffset());
+        for (LogSegment segment : segments.from(firstSegment)) {
+            int position = segment.baseOffset() == firstSegment ? segment.offsetIndex().lookup(from).position() : 0;
+            for (FileChannelRecordBatch batch : segment.log().batchesFrom(position)) {
+                if (batch.lastOffset() >= from) {
+                    producerState.replay(batch);
+                    replayed++;
+                }
+            }
+        }
+        producerState.truncateHead(logStartOffset);
+        if (snapshot.isPresent() || replayed > 0) {
+            LOG.info("{}: loaded producer state from {} and {} batches from offset {}", tp,
+                    snapshot.isPresent() ? "the snapshot at offset " + snapshot.getAsLong() : "no snapshot", replayed, from);
         }
     }
 
@@ -674,6 +865,12 @@ public final class PartitionLog {
             }
             if (!offline) {
                 flush();
+                try {
+                    // as Kafka's close: the next clean start loads this and replays nothing
+                    producerState.takeSnapshot(dir, logEndOffset);
+                } catch (IOException e) {
+                    LOG.warn("{}: could not write the producer state snapshot at offset {}", tp, logEndOffset, e);
+                }
             }
             closed = true;
             for (LogSegment segment : segments.values()) {

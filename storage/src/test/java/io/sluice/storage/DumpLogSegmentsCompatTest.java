@@ -143,6 +143,15 @@ class DumpLogSegmentsCompatTest {
             verify(ctx, List.of("none", "gzip", "snappy", "lz4", "zstd"));
             assertTrue(dump(List.of("--deep-iteration", "--files", segmentFiles(ctx.log.dir(), ".log").get(0)))
                     .out().contains("producerId: 1000"));
+            // producer state snapshots (one per roll and one at the close), read by Kafka's ProducerStateManager
+            List<String> snapshots = segmentFiles(ctx.log.dir(), ".snapshot");
+            assertEquals(segmentFiles(ctx.log.dir(), ".log").size(), snapshots.size(), snapshots.toString());
+            Output snapshotDump = dump(List.of("--files", String.join(",", snapshots)));
+            assertTrue(snapshotDump.succeeded(), snapshotDump.err());
+            assertTrue(snapshotDump.err().isBlank(), snapshotDump.err());
+            String last = snapshotDump.out().substring(snapshotDump.out().lastIndexOf("Dumping"));
+            assertTrue(last.contains("producerId: 1000 producerEpoch: 0"), snapshotDump.out());
+            assertTrue(last.contains("lastSequence: 38 lastOffset: 538"), snapshotDump.out());
         }
     }
 

@@ -46,7 +46,8 @@ public final class BrokerConfig extends AbstractConfig {
     public static final String NUM_NETWORK_THREADS = "num.network.threads";
     public static final String BROKER_RACK = "broker.rack";
 
-    static final ConfigDef DEF = BrokerLogConfigs.define(new ConfigDef()
+    // The group coordinator's configs (offsets.topic.*, group.*) are defined by the coordinator module.
+    static final ConfigDef DEF = io.sluice.coordinator.group.GroupConfig.define(BrokerLogConfigs.define(new ConfigDef()
             .define(BROKER_ID, Type.INT, -1, Importance.HIGH,
                     "The broker id. -1 takes the node.id, or 0 when neither is set.")
             .define(NODE_ID, Type.INT, -1, Importance.HIGH, "Synonym of broker.id.")
@@ -78,7 +79,7 @@ public final class BrokerConfig extends AbstractConfig {
                     "Idle connections close after this long.")
             .define(NUM_NETWORK_THREADS, Type.INT, 3, Range.atLeast(1), Importance.HIGH,
                     "Event loop threads serving connections.")
-            .define(BROKER_RACK, Type.STRING, null, Importance.MEDIUM, "Rack of the broker."));
+            .define(BROKER_RACK, Type.STRING, null, Importance.MEDIUM, "Rack of the broker.")));
 
     private final int brokerId;
     private final List<Listener> listeners;

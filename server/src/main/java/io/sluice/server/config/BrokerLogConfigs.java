@@ -63,6 +63,16 @@ final class BrokerLogConfigs {
                                 + "the log.")
                 .define("log.cleaner.min.cleanable.ratio", Type.DOUBLE, 0.5, Range.between(0, 1), Importance.MEDIUM,
                         "The minimum ratio of dirty log to total log for a log to be eligible for cleaning.")
+                .define("log.cleaner.threads", Type.INT, 1, Range.atLeast(0), Importance.MEDIUM,
+                        "The number of background threads to use for log cleaning.")
+                .define("log.cleaner.backoff.ms", Type.LONG, 15_000L, Range.atLeast(0), Importance.MEDIUM,
+                        "The amount of time to sleep when there are no logs to clean.")
+                .define("log.cleaner.dedupe.buffer.size", Type.LONG, 128L * 1024 * 1024, Importance.MEDIUM,
+                        "The total memory used for log deduplication across all cleaner threads.")
+                .define("log.cleaner.io.buffer.size", Type.INT, 512 * 1024, Range.atLeast(0), Importance.MEDIUM,
+                        "The total memory used for log cleaner I/O buffers across all cleaner threads.")
+                .define("log.cleaner.io.buffer.load.factor", Type.DOUBLE, 0.9, Importance.MEDIUM,
+                        "Log cleaner dedupe buffer load factor: how full the dedupe buffer may become.")
                 .define("log.index.size.max.bytes", Type.INT, LogConfig.DEFAULT_SEGMENT_INDEX_BYTES, Range.atLeast(4),
                         Importance.MEDIUM, "The maximum size in bytes of the offset index.")
                 .define("log.index.interval.bytes", Type.INT, LogConfig.DEFAULT_INDEX_INTERVAL_BYTES,

@@ -353,7 +353,12 @@ public final class TopicConfigs {
                 cleanupPolicy.contains(TopicConfig.CLEANUP_POLICY_DELETE),
                 (Long) values.get(TopicConfig.FILE_DELETE_DELAY_MS_CONFIG),
                 (Long) values.get(TopicConfig.FLUSH_MESSAGES_INTERVAL_CONFIG),
-                (Long) values.get(TopicConfig.FLUSH_MS_CONFIG));
+                (Long) values.get(TopicConfig.FLUSH_MS_CONFIG),
+                new LogConfig.Compaction(
+                        (Double) values.get(TopicConfig.MIN_CLEANABLE_DIRTY_RATIO_CONFIG),
+                        (Long) values.get(TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG),
+                        (Long) values.get(TopicConfig.MAX_COMPACTION_LAG_MS_CONFIG),
+                        (Long) values.get(TopicConfig.DELETE_RETENTION_MS_CONFIG)));
     }
 
     /**

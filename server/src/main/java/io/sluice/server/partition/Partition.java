@@ -78,6 +78,8 @@ public final class Partition {
                 List.copyOf(state.isr()), state.partitionEpoch());
         if (leader && (!previous.isLeader() || previous.leaderEpoch() != state.leaderEpoch())) {
             followerLogEndOffsets.clear();
+            // as Kafka's makeLeader: the new epoch starts at the log end offset (OffsetForLeaderEpoch, KIP-101)
+            log.assignEpochStartOffsetAtLogEnd(state.leaderEpoch());
         }
         if (leader) {
             maybeIncrementHighWatermark();

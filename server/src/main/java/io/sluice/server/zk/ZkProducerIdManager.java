@@ -44,10 +44,13 @@ public final class ZkProducerIdManager implements ProducerIdManager {
             if (nextId <= blockEnd) {
                 return CompletableFuture.completedFuture(nextId++);
             }
-            if (claiming == null) {
+            pending = claiming;
+            if (pending == null) {
                 CompletableFuture<Void> claim = CompletableFuture.supplyAsync(this::claimBlock, executor)
                         .thenAccept(this::install);
                 claiming = claim;
+                pending = claim;
+                // May run at once, on this thread, when the claim is already done: hence the local.
                 claim.whenComplete((v, e) -> {
                     synchronized (this) {
                         if (claiming == claim) {
@@ -56,7 +59,6 @@ public final class ZkProducerIdManager implements ProducerIdManager {
                     }
                 });
             }
-            pending = claiming;
         }
         return pending.thenCompose(v -> nextProducerId());
     }

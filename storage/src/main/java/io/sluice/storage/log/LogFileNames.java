@@ -38,6 +38,11 @@ public final class LogFileNames {
         return dir.resolve(filenamePrefixFromOffset(baseOffset) + TIME_INDEX_FILE_SUFFIX).toFile();
     }
 
+    /** Kafka's producer state snapshot taken at {@code offset}: {@code <20-digit offset>.snapshot}. */
+    public static File producerSnapshotFile(Path dir, long offset) {
+        return dir.resolve(filenamePrefixFromOffset(offset) + PRODUCER_SNAPSHOT_FILE_SUFFIX).toFile();
+    }
+
     /** The base offset encoded in a segment file name such as {@code 00000000000000000042.log}. */
     public static long offsetFromFileName(String fileName) {
         int dot = fileName.indexOf('.');

@@ -16,8 +16,9 @@ import java.util.stream.Stream;
 /**
  * Loads the segments of one partition directory and recovers them, as Kafka's {@code LogLoader}:
  * <ol>
- *   <li>removes leftovers: {@code .deleted}, {@code .cleaned}, {@code .swap} and {@code .tmp} files, and index files
- *       without a {@code .log};</li>
+ *   <li>completes the swap of a cleaned segment ({@code <offset>.log.swap} replaces {@code <offset>.log}), then
+ *       removes leftovers: {@code .deleted}, {@code .cleaned}, other {@code .swap} and {@code .tmp} files, and index
+ *       files without a {@code .log};</li>
  *   <li>opens every {@code <offset>.log} with its indexes; a missing index, or one failing Kafka's sanity check, is
  *       rebuilt from the log;</li>
  *   <li>without a clean shutdown, recovers every segment from the one holding the recovery point: each batch is
@@ -169,7 +170,31 @@ public final class LogLoader {
         return true;
     }
 
+    /**
+     * A {@code <offset>.log.swap} is a cleaned segment that was complete and fsynced before it was renamed so: the
+     * cleaner crashed before renaming it over the segment it replaces. Finish that now (the old segment's indexes are
+     * deleted and rebuilt), as Kafka's loader does with swap files.
+     */
+    private static void completeSwaps(Path dir) throws IOException {
+        String swapLog = LogFileNames.LOG_FILE_SUFFIX + LogFileNames.SWAP_FILE_SUFFIX;
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path p : files.toList()) {
+                String name = p.getFileName().toString();
+                if (!LogFileNames.isSegmentFile(name, swapLog)) {
+                    continue;
+                }
+                long base = LogFileNames.offsetFromFileName(name);
+                LOG.info("Completing the swap of cleaned segment {} in {}", base, dir);
+                Files.deleteIfExists(LogFileNames.offsetIndexFile(dir, base).toPath());
+                Files.deleteIfExists(LogFileNames.timeIndexFile(dir, base).toPath());
+                Files.move(p, LogFileNames.logFile(dir, base).toPath(), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            }
+        }
+    }
+
     private static void removeTemporaryFiles(Path dir) throws IOException {
+        completeSwaps(dir);
         try (Stream<Path> files = Files.list(dir)) {
             for (Path p : files.toList()) {
                 String name = p.getFileName().toString();

@@ -252,7 +252,7 @@ public final class LogSegment implements Closeable {
     }
 
     /**
-     * Rebuilds both indexes from the log, checking every batch (size, CRC, offsets contiguous from the base offset),
+     * Rebuilds both indexes from the log, checking every batch (size, CRC, offsets increasing from the base offset),
      * and truncates the log at the first invalid batch, as Kafka's {@code LogSegment.recover}.
      *
      * @param maxIndexSize  size to preallocate the rebuilt indexes to
@@ -273,9 +273,10 @@ public final class LogSegment implements Closeable {
                 if (batch.magic() != RecordBatch.MAGIC_VALUE_V2) {
                     throw new CorruptRecordException("Unexpected magic " + batch.magic());
                 }
-                // Offsets are contiguous from the segment's base offset: the base offset and leader epoch fields are
-                // outside the CRC, so this is what detects their corruption. (Compaction, when it lands, must relax this.)
-                if (batch.baseOffset() != expectedOffset || batch.lastOffset() < batch.baseOffset()
+                // Offsets increase from the segment's base offset; a compacted segment has gaps between batches. The
+                // base offset is outside the CRC, so monotonicity (and the relative-offset range) is what detects its
+                // corruption; the last offset delta is inside the CRC.
+                if (batch.baseOffset() < expectedOffset || batch.lastOffset() < batch.baseOffset()
                         || !canConvertToRelativeOffset(batch.lastOffset())) {
                     throw new CorruptRecordException("Batch offsets [" + batch.baseOffset() + ", " + batch.lastOffset()
                             + "] out of order in segment " + baseOffset);

@@ -106,6 +106,18 @@ public final class ProducerEntry {
         currentTxnFirstOffset = offset;
     }
 
+    void setEpoch(short epoch) {
+        producerEpoch = epoch;
+    }
+
+    void setLastTimestamp(long timestamp) {
+        lastTimestamp = timestamp;
+    }
+
+    int coordinatorEpoch() {
+        return coordinatorEpoch;
+    }
+
     void setCoordinatorEpoch(int coordinatorEpoch) {
         this.coordinatorEpoch = coordinatorEpoch;
     }

@@ -6,7 +6,17 @@ import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.record.internal.RecordBatch;
 
+import io.sluice.storage.log.LogFileNames;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.OptionalLong;
+import java.util.TreeSet;
+import java.util.stream.Stream;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -25,13 +35,16 @@ import java.util.concurrent.ConcurrentHashMap;
  *       {@link OutOfOrderSequenceException}; a producer with no known state accepts any sequence (its state may have
  *       been removed by retention or DeleteRecords).</li>
  * </ul>
- * State is not persisted yet: {@link #replay} rebuilds it from the log on load.
+ * State is persisted as Kafka does: {@link #takeSnapshot} writes {@code <offset>.snapshot} (see
+ * {@link ProducerSnapshotFile}) when a segment rolls and at a clean close; on load {@link #loadLatestSnapshot} reads
+ * the newest valid snapshot and the caller replays ({@link #replay}) only the batches after its offset.
  *
  * <p>Thread-safety: {@link #validateAppend}, {@link #update}, {@link #replay} and the truncation methods are called by
  * the single writer under the partition lock; {@link #activeProducers} and {@link #findDuplicate} may run
  * concurrently (entries are replaced, never mutated once published).
  */
 public final class ProducerStateManager {
+    private static final Logger LOG = LoggerFactory.getLogger(ProducerStateManager.class);
     private final TopicPartition tp;
     private final Map<Long, ProducerEntry> producers = new ConcurrentHashMap<>();
 
@@ -119,6 +132,57 @@ public final class ProducerStateManager {
     /** Removes producers idle for {@code producer.id.expiration.ms}, as Kafka's {@code removeExpiredProducers}. */
     public void removeExpiredProducers(long nowMs, long expirationMs) {
         producers.values().removeIf(e -> e.currentTxnFirstOffset() < 0 && nowMs - e.lastTimestamp() >= expirationMs);
+    }
+
+    /** Writes the state as of {@code offset} (every batch below it applied) to {@code <offset>.snapshot} in {@code dir}. */
+    public void takeSnapshot(Path dir, long offset) throws IOException {
+        ProducerSnapshotFile.write(LogFileNames.producerSnapshotFile(dir, offset).toPath(), List.copyOf(producers.values()));
+    }
+
+    /**
+     * Replaces the state with the newest valid snapshot in {@code dir}, as Kafka's {@code truncateAndReload}: snapshots
+     * above {@code logEndOffset} (left by a truncation) or below {@code logStartOffset} are deleted first, a corrupt
+     * one is deleted and the next older one tried. Returns the snapshot's offset (replay the log from there), or empty
+     * when there is none (replay from the log start offset).
+     */
+    public OptionalLong loadLatestSnapshot(Path dir, long logStartOffset, long logEndOffset) throws IOException {
+        producers.clear();
+        TreeSet<Long> offsets = snapshotOffsets(dir);
+        for (long offset : offsets) {
+            if (offset > logEndOffset || offset < logStartOffset) {
+                deleteSnapshot(dir, offset);
+            }
+        }
+        for (long offset : offsets.subSet(logStartOffset, true, logEndOffset, true).descendingSet()) {
+            Path file = LogFileNames.producerSnapshotFile(dir, offset).toPath();
+            try {
+                for (ProducerEntry entry : ProducerSnapshotFile.read(file)) {
+                    producers.put(entry.producerId(), entry);
+                }
+                return OptionalLong.of(offset);
+            } catch (ProducerSnapshotFile.CorruptSnapshotException e) {
+                LOG.warn("{}: deleting corrupt producer state snapshot {}: {}", tp, file, e.getMessage());
+                producers.clear();
+                Files.deleteIfExists(file);
+            }
+        }
+        return OptionalLong.empty();
+    }
+
+    /** Deletes {@code <offset>.snapshot} if present (its segment was deleted). */
+    public static void deleteSnapshot(Path dir, long offset) throws IOException {
+        Files.deleteIfExists(LogFileNames.producerSnapshotFile(dir, offset).toPath());
+    }
+
+    /** The offsets of the snapshot files in {@code dir}, ascending. */
+    public static TreeSet<Long> snapshotOffsets(Path dir) throws IOException {
+        TreeSet<Long> offsets = new TreeSet<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            files.map(p -> p.getFileName().toString())
+                    .filter(n -> LogFileNames.isSegmentFile(n, LogFileNames.PRODUCER_SNAPSHOT_FILE_SUFFIX))
+                    .forEach(n -> offsets.add(LogFileNames.offsetFromFileName(n)));
+        }
+        return offsets;
     }
 
     public Optional<ProducerEntry> entry(long producerId) {
