@@ -28,6 +28,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -85,10 +87,12 @@ public final class LogCleaner implements AutoCloseable {
     private final Set<PartitionLog> inProgress = ConcurrentHashMap.newKeySet();
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running;
-    /** Set by {@link #close}: a cleaning in progress stops at its next chunk. Threads are never interrupted, since an
-     * interrupt during a read would close the segment's shared FileChannel. */
+    /**
+     * Set by {@link #close}: a cleaning in progress stops at its next chunk. Threads are never interrupted, since an
+     * interrupt during a read would close the segment's shared FileChannel.
+     */
     private volatile boolean stopping;
-    private final java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
+    private final CountDownLatch stopped = new CountDownLatch(1);
 
     /** Thrown inside a cleaning when the cleaner stops; the partial {@code .cleaned} file is deleted. */
     private static final class CleanerStoppedException extends RuntimeException {
@@ -125,7 +129,7 @@ public final class LogCleaner implements AutoCloseable {
             }
             if (!cleaned) {
                 try {
-                    stopped.await(config.backoffMs(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                    stopped.await(config.backoffMs(), TimeUnit.MILLISECONDS);
                 } catch (InterruptedException e) {
                     return;
                 }

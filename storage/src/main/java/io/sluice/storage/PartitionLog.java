@@ -1,5 +1,6 @@
 package io.sluice.storage;
 
+import io.sluice.storage.checkpoint.AtomicFiles;
 import io.sluice.storage.checkpoint.LeaderEpochCache;
 import io.sluice.storage.log.IndexEntry.TimestampOffset;
 import io.sluice.storage.log.LogFileNames;
@@ -31,10 +32,15 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiPredicate;
@@ -43,6 +49,11 @@ import java.util.function.BiPredicate;
  * The log of one partition, as Kafka's {@code UnifiedLog} + {@code LocalLog}: an ordered set of
  * {@link LogSegment}s in {@code <log.dir>/<topic>-<partition>/}, the log start offset, log end offset, high watermark
  * and recovery point, and the idempotent {@link ProducerStateManager}.
+ *
+ * <p>Besides the segments the partition dir holds Kafka's {@code <offset>.snapshot} producer state snapshots (one per
+ * roll and one at a clean close, so loading replays only the batches after the newest one) and
+ * {@code leader-epoch-checkpoint} (the start offset of every leader epoch, for OffsetForLeaderEpoch). Compaction
+ * ({@link LogCleaner}) swaps cleaned copies of inactive segments in through {@link #replaceCleanedSegment}.
  *
  * <p>Thread-safety: every mutation (append, roll, truncation, segment deletion, close) takes one lock, so there is
  * one writer at a time. Reads ({@link #read}, {@link #offsetForTimestamp}, {@link #maxTimestampOffset}, the offset
@@ -694,8 +705,8 @@ public final class PartitionLog {
     }
 
     /** Producer id to the last offset of its last batch: the cleaner keeps those batches (as Kafka, for sequences). */
-    java.util.Map<Long, Long> lastDataOffsetsOfProducers() {
-        java.util.Map<Long, Long> result = new java.util.HashMap<>();
+    Map<Long, Long> lastDataOffsetsOfProducers() {
+        Map<Long, Long> result = new HashMap<>();
         for (ProducerStateEntry e : producerState.activeProducers()) {
             producerState.entry(e.producerId()).ifPresent(p -> result.put(p.producerId(), p.lastDataOffset()));
         }
@@ -717,19 +728,19 @@ public final class PartitionLog {
         try {
             if (closed || offline || segments.floorSegment(old.baseOffset()).orElse(null) != old
                     || segments.activeSegment() == old) {
-                java.nio.file.Files.deleteIfExists(cleaned);
+                Files.deleteIfExists(cleaned);
                 return false;
             }
             LogConfig cfg = config;
             long base = old.baseOffset();
             Path swap = dir.resolve(LogFileNames.filenamePrefixFromOffset(base) + LogFileNames.LOG_FILE_SUFFIX
                     + LogFileNames.SWAP_FILE_SUFFIX);
-            java.nio.file.Files.move(cleaned, swap, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-            io.sluice.storage.checkpoint.AtomicFiles.fsyncDirectory(dir);
+            Files.move(cleaned, swap, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.fsyncDirectory(dir);
             old.changeFileSuffixes("", LogFileNames.DELETED_FILE_SUFFIX);
-            java.nio.file.Files.move(swap, LogFileNames.logFile(dir, base).toPath(),
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-            io.sluice.storage.checkpoint.AtomicFiles.fsyncDirectory(dir);
+            Files.move(swap, LogFileNames.logFile(dir, base).toPath(),
+                    StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.fsyncDirectory(dir);
             LogSegment fresh = LogSegment.open(dir, base, cfg.indexIntervalBytes(), cfg.segmentIndexBytes(), time);
             fresh.recover(cfg.segmentIndexBytes(), batch -> { });
             fresh.loadLargestTimestamp();
@@ -747,7 +758,7 @@ public final class PartitionLog {
 
     /** The newest leader epoch of the log, if any batch carries one. */
     public Optional<Integer> latestEpoch() {
-        java.util.OptionalInt latest = leaderEpochCache.latestEpoch();
+        OptionalInt latest = leaderEpochCache.latestEpoch();
         return latest.isPresent() ? Optional.of(latest.getAsInt()) : Optional.empty();
     }
 

@@ -198,4 +198,37 @@ class CompactionTest {
             assertTrue(cleaner.cleaningScore(ctx.log, ctx.time.milliseconds()) < 0, "clean now: ratio 0");
         }
     }
+
+    @Test
+    void aCleanedSegmentLeftAsASwapFileByACrashIsCompletedOnLoad() throws Exception {
+        LogTestContext ctx = new LogTestContext(dir, compacted());
+        writeUpdates(ctx, 4, 30);
+        ctx.append(keyed(Compression.NONE, START_MS, "other", "roll"));
+        ctx.log.updateHighWatermark(ctx.log.logEndOffset());
+        Path partitionDir = ctx.log.dir();
+        ctx.manager.close();
+        Path first = partitionDir.resolve("00000000000000000000.log");
+        byte[] uncleaned = Files.readAllBytes(first);
+
+        ctx.start();
+        ctx.log.updateHighWatermark(ctx.log.logEndOffset());
+        cleaner(ctx).clean(ctx.log).orElseThrow();
+        List<Record> cleaned = ctx.readAll(0);
+        ctx.manager.close();
+        // the state after "rename .cleaned to .swap" and before "rename .swap over the old segment"
+        Files.move(first, partitionDir.resolve("00000000000000000000.log.swap"));
+        Files.write(first, uncleaned);
+        ctx.manager = null;
+        Files.deleteIfExists(dir.resolve(LogManager.CLEAN_SHUTDOWN_FILE));
+
+        ctx.start();
+        assertTrue(Files.notExists(partitionDir.resolve("00000000000000000000.log.swap")));
+        List<Record> loaded = ctx.readAll(0);
+        assertEquals(cleaned.size(), loaded.size());
+        for (int i = 0; i < cleaned.size(); i++) {
+            assertEquals(cleaned.get(i).offset(), loaded.get(i).offset());
+            assertEquals(str(cleaned.get(i).value()), str(loaded.get(i).value()));
+        }
+        ctx.close();
+    }
 }
