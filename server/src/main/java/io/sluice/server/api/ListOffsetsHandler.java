@@ -102,8 +102,13 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> 
         try {
             Partition leader = replicaManager.leaderPartitionOrThrow(tp, currentLeaderEpoch);
             Optional<TimestampAndOffset> found = leader.fetchOffsetForTimestamp(timestamp, isolation, currentLeaderEpoch);
-            found.ifPresent(f -> response.setTimestamp(f.timestamp()).setOffset(f.offset())
-                    .setLeaderEpoch(f.leaderEpoch().orElse(-1)));
+            found.ifPresent(f -> {
+                response.setTimestamp(f.timestamp()).setOffset(f.offset());
+                if (version >= 4) {
+                    // The field exists from v4 (KIP-320); older versions cannot carry it.
+                    response.setLeaderEpoch(f.leaderEpoch().orElse(-1));
+                }
+            });
             return response.setErrorCode(Errors.NONE.code());
         } catch (ApiException e) {
             return response.setErrorCode(Errors.forException(e).code());

@@ -226,7 +226,7 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         while (!inFlight.isEmpty() && inFlight.peekFirst().done) {
             InFlight slot = inFlight.pollFirst();
             if (slot.close) {
-                inFlight.clear();
+                abandonQueue();
                 ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> ctx.close());
                 return;
             }
@@ -234,8 +234,19 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
                 continue;
             }
             RequestHeader header = slot.header;
-            List<Object> parts = ResponseSerializer.serialize(ctx.alloc(), header.correlationId(),
-                    header.apiKey().responseHeaderVersion(slot.responseVersion), slot.response, slot.responseVersion);
+            List<Object> parts;
+            try {
+                parts = ResponseSerializer.serialize(ctx.alloc(), header.correlationId(),
+                        header.apiKey().responseHeaderVersion(slot.responseVersion), slot.response, slot.responseVersion);
+            } catch (RuntimeException e) {
+                // A handler built a response its version cannot carry: a broker bug. The client would wait
+                // for this response forever, so close the connection, as for any broken exchange.
+                log.error("Cannot serialize {} v{} response (correlation id {}); closing the connection from {}",
+                        header.apiKey(), slot.responseVersion, header.correlationId(), ctx.channel().remoteAddress(), e);
+                abandonQueue();
+                ctx.close();
+                return;
+            }
             for (Object part : parts) {
                 ctx.write(part, ctx.voidPromise());
             }
@@ -248,14 +259,19 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-        // Requests never started still hold their frames.
+        abandonQueue();
+        super.channelInactive(ctx);
+    }
+
+    /** Drops every queued slot; requests never started still hold their frames and give them back. */
+    private void abandonQueue() {
         for (InFlight slot : inFlight) {
             if (!slot.started && slot.request != null) {
                 slot.request.release();
                 slot.request = null;
             }
         }
-        super.channelInactive(ctx);
+        inFlight.clear();
     }
 
     @Override

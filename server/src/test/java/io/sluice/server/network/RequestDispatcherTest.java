@@ -115,6 +115,18 @@ class RequestDispatcherTest {
     }
 
     @Test
+    void aResponseItsVersionCannotCarryClosesTheConnectionInsteadOfLeavingTheClientWaiting() {
+        EmbeddedChannel channel = channel();
+        channel.writeInbound(frame(ApiKeys.DESCRIBE_CLUSTER, (short) 0, 3, new DescribeClusterRequestData()));
+        // EndpointType exists from v1 only: serializing this at v0 fails.
+        parking.pending.get(0).complete(new DescribeClusterResponseData().setEndpointType((byte) 2));
+        channel.runPendingTasks();
+        assertNull(channel.readOutbound());
+        assertFalse(channel.isActive());
+        channel.finishAndReleaseAll();
+    }
+
+    @Test
     void apiVersionsOfAnUnknownVersionGetsTheV0Answer() {
         EmbeddedChannel channel = channel();
         RequestHeaderData header = new RequestHeaderData().setRequestApiKey(ApiKeys.API_VERSIONS.id)
