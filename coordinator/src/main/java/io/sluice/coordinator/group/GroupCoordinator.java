@@ -27,6 +27,7 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -94,6 +95,13 @@ public final class GroupCoordinator implements AutoCloseable {
         execute(() -> shard.unload(partition));
     }
 
+    /** Topics were deleted: their committed offsets go, in every group (Kafka's {@code onPartitionsDeleted}). */
+    public void onTopicsDeleted(Set<String> topics) {
+        if (!topics.isEmpty()) {
+            execute(() -> shard.offsets.onTopicsDeleted(Set.copyOf(topics)));
+        }
+    }
+
     private static List<GroupRecords.Decoded> readAll(PartitionLog partitionLog) {
         List<GroupRecords.Decoded> decoded = new ArrayList<>();
         long offset = partitionLog.logStartOffset();
@@ -140,15 +148,15 @@ public final class GroupCoordinator implements AutoCloseable {
     }
 
     public CompletableFuture<List<DescribedGroup>> describeGroups(List<String> groupIds) {
-        return supply(() -> groupIds.stream().map(shard::describeGroup).toList());
+        return supply(() -> groupIds.stream().map(shard.admin::describeGroup).toList());
     }
 
     public CompletableFuture<List<ListedGroup>> listGroups(List<String> statesFilter, List<String> typesFilter) {
-        return supply(() -> shard.listGroups(statesFilter, typesFilter));
+        return supply(() -> shard.admin.listGroups(statesFilter, typesFilter));
     }
 
     public CompletableFuture<Map<String, Errors>> deleteGroups(List<String> groupIds) {
-        return call(() -> shard.deleteGroups(groupIds));
+        return call(() -> shard.admin.deleteGroups(groupIds));
     }
 
     // ---------------------------------------------------------------- offset APIs

@@ -1,14 +1,11 @@
 package io.sluice.coordinator.group;
 
-import io.sluice.coordinator.group.GroupApi.DescribedGroup;
-import io.sluice.coordinator.group.GroupApi.DescribedMember;
 import io.sluice.coordinator.group.GroupApi.HeartbeatRequest;
 import io.sluice.coordinator.group.GroupApi.JoinMember;
 import io.sluice.coordinator.group.GroupApi.JoinRequest;
 import io.sluice.coordinator.group.GroupApi.JoinResult;
 import io.sluice.coordinator.group.GroupApi.LeaveResult;
 import io.sluice.coordinator.group.GroupApi.LeavingMember;
-import io.sluice.coordinator.group.GroupApi.ListedGroup;
 import io.sluice.coordinator.group.GroupApi.MemberLeaveResult;
 import io.sluice.coordinator.group.GroupApi.Protocol;
 import io.sluice.coordinator.group.GroupApi.SyncRequest;
@@ -25,7 +22,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -35,8 +31,8 @@ import java.util.function.IntSupplier;
 /**
  * The classic group protocol for every group of the {@code __consumer_offsets} partitions this broker leads,
  * as the classic half of Kafka's {@code GroupMetadataManager}: JoinGroup, SyncGroup, Heartbeat, LeaveGroup,
- * DescribeGroups, ListGroups, DeleteGroups, heartbeat/join/sync timeouts, loading and unloading partitions.
- * Offsets are the {@link OffsetManager}'s.
+ * heartbeat/join/sync timeouts, loading and unloading partitions. Offsets are the {@link OffsetManager}'s,
+ * DescribeGroups, ListGroups and DeleteGroups the {@link GroupAdminOperations}'.
  *
  * <p>Threading: confined to one coordinator thread (no locks); every method is called on it, timer tasks and
  * append callbacks run on it. Parked JoinGroup/SyncGroup answers are futures completed later on that thread.
@@ -53,6 +49,7 @@ final class GroupCoordinatorShard {
     private final Map<String, ClassicGroup> groups = new HashMap<>();
     private final Set<Integer> ownedPartitions = new HashSet<>();
     final OffsetManager offsets;
+    final GroupAdminOperations admin;
 
     GroupCoordinatorShard(GroupConfig config, Time time, CoordinatorTimer timer, AppendQueue appends,
                           IntSupplier numPartitions) {
@@ -62,6 +59,7 @@ final class GroupCoordinatorShard {
         this.appends = appends;
         this.numPartitions = numPartitions;
         this.offsets = new OffsetManager(config, time, appends, this);
+        this.admin = new GroupAdminOperations(appends, this);
     }
 
     // ---------------------------------------------------------------- ownership
@@ -174,7 +172,7 @@ final class GroupCoordinatorShard {
         return List.copyOf(groups.values());
     }
 
-    private static boolean invalidGroupId(String groupId) {
+    static boolean invalidGroupId(String groupId) {
         return groupId == null || groupId.isEmpty();
     }
 
@@ -740,102 +738,6 @@ final class GroupCoordinatorShard {
             results.add(new MemberLeaveResult(m.memberId(), m.groupInstanceId(), error));
         }
         return new LeaveResult(Errors.NONE, results);
-    }
-
-    // ---------------------------------------------------------------- admin
-
-    DescribedGroup describeGroup(String groupId) {
-        if (invalidGroupId(groupId)) {
-            return new DescribedGroup(groupId, Errors.INVALID_GROUP_ID, "", "", "", List.of());
-        }
-        if (!owns(groupId)) {
-            return new DescribedGroup(groupId, Errors.NOT_COORDINATOR, "", "", "", List.of());
-        }
-        ClassicGroup group = groups.get(groupId);
-        if (group == null || group.isInState(ClassicGroupState.DEAD)) {
-            return new DescribedGroup(groupId, Errors.GROUP_ID_NOT_FOUND, ClassicGroupState.DEAD.toString(), "", "",
-                    List.of());
-        }
-        boolean stable = group.isInState(ClassicGroupState.STABLE);
-        List<DescribedMember> members = new ArrayList<>();
-        for (ClassicGroupMember m : group.members()) {
-            byte[] metadata = stable ? m.metadata(group.protocolName()) : null;
-            members.add(new DescribedMember(m.memberId(), m.groupInstanceId(), m.clientId(), m.clientHost(),
-                    metadata == null ? new byte[0] : metadata, stable ? m.assignment() : new byte[0]));
-        }
-        return new DescribedGroup(groupId, Errors.NONE, group.state().toString(),
-                group.protocolType() == null ? "" : group.protocolType(),
-                stable && group.protocolName() != null ? group.protocolName() : "", members);
-    }
-
-    /** Groups of the owned partitions, filtered by state and type names (case-insensitive; empty = all). */
-    List<ListedGroup> listGroups(List<String> statesFilter, List<String> typesFilter) {
-        Set<String> states = new HashSet<>();
-        statesFilter.forEach(s -> states.add(s.toLowerCase(Locale.ROOT)));
-        Set<String> types = new HashSet<>();
-        typesFilter.forEach(t -> types.add(t.toLowerCase(Locale.ROOT)));
-        List<ListedGroup> listed = new ArrayList<>();
-        for (ClassicGroup group : groups.values()) {
-            if (!owns(group.groupId()) || group.isInState(ClassicGroupState.DEAD)) {
-                continue;
-            }
-            String state = group.state().toString();
-            if ((states.isEmpty() || states.contains(state.toLowerCase(Locale.ROOT)))
-                    && (types.isEmpty() || types.contains("classic"))) {
-                listed.add(new ListedGroup(group.groupId(), group.protocolType() == null ? "" : group.protocolType(),
-                        state, "classic"));
-            }
-        }
-        return listed;
-    }
-
-    /** DeleteGroups: only Empty groups; their offsets and metadata are replaced by tombstones. */
-    CompletableFuture<Map<String, Errors>> deleteGroups(List<String> groupIds) {
-        Map<String, Errors> results = new java.util.LinkedHashMap<>();
-        Map<Integer, List<String>> deletable = new HashMap<>();
-        for (String groupId : groupIds) {
-            ClassicGroup group = invalidGroupId(groupId) ? null : groups.get(groupId);
-            if (invalidGroupId(groupId)) {
-                results.put(groupId, Errors.INVALID_GROUP_ID);
-            } else if (!owns(groupId)) {
-                results.put(groupId, Errors.NOT_COORDINATOR);
-            } else if (group == null || group.isInState(ClassicGroupState.DEAD)) {
-                results.put(groupId, Errors.GROUP_ID_NOT_FOUND);
-            } else if (!group.isInState(ClassicGroupState.EMPTY)) {
-                results.put(groupId, Errors.NON_EMPTY_GROUP);
-            } else {
-                results.put(groupId, Errors.NONE);
-                deletable.computeIfAbsent(partitionFor(groupId), p -> new ArrayList<>()).add(groupId);
-            }
-        }
-        CompletableFuture<Map<String, Errors>> future = new CompletableFuture<>();
-        int[] outstanding = {deletable.size()};
-        if (outstanding[0] == 0) {
-            future.complete(results);
-            return future;
-        }
-        deletable.forEach((partition, ids) -> {
-            List<CoordinatorRecord> records = new ArrayList<>();
-            ids.forEach(id -> {
-                records.addAll(offsets.tombstones(id));
-                records.add(GroupRecords.groupMetadataTombstone(id));
-            });
-            appends.append(partition, records, error -> {
-                for (String id : ids) {
-                    if (error == Errors.NONE) {
-                        offsets.removeGroup(id);
-                        removeGroup(id);
-                        log.info("Deleted group {}", id);
-                    } else {
-                        results.put(id, error);
-                    }
-                }
-                if (--outstanding[0] == 0) {
-                    future.complete(results);
-                }
-            });
-        });
-        return future;
     }
 
     // ---------------------------------------------------------------- timer keys

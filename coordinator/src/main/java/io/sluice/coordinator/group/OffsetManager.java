@@ -285,6 +285,38 @@ final class OffsetManager {
         return topics;
     }
 
+    // ---------------------------------------------------------------- deleted topics
+
+    /**
+     * Kafka's {@code onPartitionsDeleted}: the committed offsets of deleted topics are tombstoned in every group of
+     * the owned partitions, so that they neither show in OffsetFetch nor apply to a topic created again under the
+     * same name.
+     */
+    void onTopicsDeleted(Set<String> topics) {
+        Map<Integer, List<Map.Entry<String, TopicPartitionKey>>> deletedByPartition = new HashMap<>();
+        offsets.forEach((groupId, committed) -> {
+            if (!groups.owns(groupId)) {
+                return;
+            }
+            committed.keySet().stream().filter(k -> topics.contains(k.topic())).forEach(k -> deletedByPartition
+                    .computeIfAbsent(groups.partitionFor(groupId), p -> new ArrayList<>()).add(Map.entry(groupId, k)));
+        });
+        deletedByPartition.forEach((partition, deleted) -> {
+            List<CoordinatorRecord> records = new ArrayList<>();
+            deleted.forEach(e -> records.add(GroupRecords.offsetCommitTombstone(e.getKey(), e.getValue().topic(),
+                    e.getValue().partition())));
+            appends.append(partition, records, error -> {
+                if (error != Errors.NONE) {
+                    log.warn("Cannot delete the {} offsets of deleted topics {} in __consumer_offsets-{}: {}",
+                            deleted.size(), topics, partition, error);
+                    return;
+                }
+                deleted.forEach(e -> replay(e.getKey(), e.getValue().topic(), e.getValue().partition(), null));
+                log.info("Deleted {} offsets of deleted topics {} in __consumer_offsets-{}", deleted.size(), topics, partition);
+            });
+        });
+    }
+
     // ---------------------------------------------------------------- expiry
 
     /**

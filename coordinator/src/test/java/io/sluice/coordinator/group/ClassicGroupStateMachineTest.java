@@ -193,6 +193,23 @@ class ClassicGroupStateMachineTest {
     }
 
     @Test
+    void offsetsOfDeletedTopicsAreTombstonedInEveryGroup() {
+        for (String group : List.of("g1", "g2")) {
+            shard.offsets.commit(new GroupApi.CommitRequest(group, -1, "", null, -1, List.of(
+                    new GroupApi.CommitPartition("deleted", 0, 7, -1, ""),
+                    new GroupApi.CommitPartition("kept", 0, 8, -1, ""))), (short) 9).join();
+        }
+        written.clear();
+        shard.offsets.onTopicsDeleted(java.util.Set.of("deleted"));
+        assertEquals(2, written.size(), "one tombstone per group");
+        assertTrue(written.stream().allMatch(r -> r.value() == null));
+        for (String group : List.of("g1", "g2")) {
+            List<GroupApi.FetchedOffset> left = shard.offsets.fetch(new GroupApi.FetchRequest(group, null, false)).offsets();
+            assertEquals(List.of("kept"), left.stream().map(GroupApi.FetchedOffset::topic).toList());
+        }
+    }
+
+    @Test
     void recordsReplayIntoAFreshCoordinator() {
         JoinResult a = joinWithId("static-1");
         shard.syncGroup(new SyncRequest(GROUP, 1, a.memberId(), "static-1", null, null, Map.of(a.memberId(), new byte[]{9}))).join();

@@ -33,7 +33,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The internal topic {@code __consumer_offsets} as the group coordinator sees it: which partitions this broker
- * leads (the coordinator loads each when elected and unloads it when resigning), appends of the coordinator's
+ * leads (the coordinator loads each when elected and unloads it when resigning), which topics were deleted (the
+ * coordinator drops their committed offsets, as Kafka's {@code onPartitionsDeleted}), appends of the coordinator's
  * records (acks=all, as Kafka), and creation of the topic on the first FindCoordinator with
  * {@code offsets.topic.num.partitions}, {@code offsets.topic.replication.factor} (not capped: with fewer live
  * brokers the creation fails and FindCoordinator keeps answering COORDINATOR_NOT_AVAILABLE, as Kafka),
@@ -78,6 +79,7 @@ public final class OffsetsTopic implements MetadataCache.Listener, CoordinatorLo
 
     @Override
     public synchronized void onImage(MetadataImage previous, MetadataImage current) {
+        coordinator.onTopicsDeleted(deletedTopics(previous, current));
         Optional<TopicMetadata> topic = current.topic(NAME);
         Set<Integer> nowLed = new HashSet<>();
         topic.ifPresent(t -> {
@@ -103,6 +105,18 @@ public final class OffsetsTopic implements MetadataCache.Listener, CoordinatorLo
                 coordinator.onElection(partition, local.get().log());
             }
         }
+    }
+
+    /** Topics of {@code previous} that are gone from {@code current}, or were deleted and created again (new id). */
+    static Set<String> deletedTopics(MetadataImage previous, MetadataImage current) {
+        Set<String> deleted = new HashSet<>();
+        previous.topics().forEach((name, topic) -> {
+            TopicMetadata now = current.topics().get(name);
+            if (now == null || !now.topicId().equals(topic.topicId())) {
+                deleted.add(name);
+            }
+        });
+        return deleted;
     }
 
     /** Whether the topic exists; if not, starts creating it (once at a time) and answers false. */
