@@ -1,9 +1,8 @@
 package io.sluice.wire;
 
 /**
- * A frame that cannot be understood: unknown API key, a header or body that does not parse, or a
- * body that is not fully consumed. The connection that sent it is closed, as Kafka does; nothing else
- * is affected.
+ * A frame that cannot be understood: unknown API key, or a header or body that does not parse. The
+ * connection that sent it is closed, as Kafka does; nothing else is affected.
  */
 public final class InvalidRequestFrameException extends RuntimeException {
     public InvalidRequestFrameException(String message) {

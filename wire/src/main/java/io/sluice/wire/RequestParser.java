@@ -46,10 +46,8 @@ public final class RequestParser {
             throw new InvalidRequestFrameException("cannot parse " + apiKey + " v" + apiVersion + " body from "
                     + header.clientId() + ": " + e.getMessage(), e);
         }
-        if (buffer.hasRemaining()) {
-            throw new InvalidRequestFrameException(apiKey + " v" + apiVersion + " body has " + buffer.remaining()
-                    + " unread bytes");
-        }
+        // Bytes after a complete body are ignored: Apache Kafka 4.3 answers such a request (checked by
+        // compat-tests' BadInputTest against the reference broker), so closing here would be a difference.
         return new ParsedFrame.Request(new KafkaRequest(header, body, size, frame));
     }
 

@@ -83,12 +83,13 @@ class RequestParserTest {
     }
 
     @Test
-    void trailingBytesAfterTheBodyAreAnInvalidFrame() {
+    void trailingBytesAfterTheBodyAreIgnoredAsKafkaDoes() {
         ByteBuf frame = frame(new RequestHeader(ApiKeys.API_VERSIONS, (short) 3, "c", 1),
                 new ApiVersionsRequestData().setClientSoftwareName("x").setClientSoftwareVersion("1"), (short) 3);
         frame.writeByte(0);
-        assertThrows(InvalidRequestFrameException.class, () -> RequestParser.parse(frame));
-        frame.release();
+        KafkaRequest request = assertInstanceOf(ParsedFrame.Request.class, RequestParser.parse(frame)).request();
+        assertEquals("x", ((org.apache.kafka.common.requests.ApiVersionsRequest) request.body()).data().clientSoftwareName());
+        request.release();
     }
 
     @Test
