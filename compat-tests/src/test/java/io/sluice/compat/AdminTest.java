@@ -1,6 +1,6 @@
 package io.sluice.compat;
 
-import org.apache.kafka.clients.admin.Admin;
+
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
@@ -24,12 +24,12 @@ import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.errors.InvalidPartitionsException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+
+
+
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -46,25 +46,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** kafka-clients' Admin, unmodified, against one broker shared by the tests (unique topics). */
-class AdminTest {
-
-    @TempDir
-    static Path dataDir;
-    static SluiceCluster cluster;
-    static Admin admin;
-
-    @BeforeAll
-    static void startBroker() throws Exception {
-        cluster = SluiceCluster.start(dataDir);
-        admin = cluster.admin();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+class AdminTest extends SharedBrokerTest {
 
     private static <T> T get(KafkaFuture<T> future) throws Exception {
         return future.get(30, TimeUnit.SECONDS);

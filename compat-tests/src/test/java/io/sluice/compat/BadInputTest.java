@@ -1,6 +1,6 @@
 package io.sluice.compat;
 
-import org.apache.kafka.clients.admin.Admin;
+
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -22,15 +22,15 @@ import org.apache.kafka.common.requests.MetadataRequest;
 import org.apache.kafka.common.requests.MetadataResponse;
 import org.apache.kafka.common.requests.ProduceRequest;
 import org.apache.kafka.common.requests.ProduceResponse;
-import org.junit.jupiter.api.AfterAll;
+
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
+
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -43,26 +43,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
  * Bytes no client sends, over a raw socket. Each gets Kafka's answer (a closed connection or an error
  * code), and afterwards the broker still serves a producer on another connection.
  */
-class BadInputTest {
+class BadInputTest extends SharedBrokerTest {
 
-    @TempDir
-    static Path dataDir;
-    static SluiceCluster cluster;
-    static Admin admin;
     static String healthTopic;
-
-    @BeforeAll
-    static void startBroker() throws Exception {
-        cluster = SluiceCluster.start(dataDir);
-        admin = cluster.admin();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
 
     /** After every bad input: a new connection gets ApiVersions, and a producer still works. */
     @AfterEach

@@ -1,37 +1,19 @@
 package io.sluice.compat;
 
-import org.apache.kafka.clients.admin.Admin;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.io.TempDir;
+
+
+
+
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.nio.file.Path;
+
 
 /**
  * kafka-python (Debian's python3-kafka) with its defaults, against one broker: it picks its protocol
  * versions from the broker's ApiVersions answer, so this also checks what Sluice advertises.
  */
-class KafkaPythonTest {
-
-    @TempDir
-    static Path dataDir;
-    static SluiceCluster cluster;
-    static Admin admin;
-
-    @BeforeAll
-    static void startBroker() throws Exception {
-        cluster = SluiceCluster.start(dataDir);
-        admin = cluster.admin();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+class KafkaPythonTest extends SharedBrokerTest {
 
     // snappy and lz4 need python libraries Debian's python3-kafka does not depend on
     @ParameterizedTest(name = "compression_type={0}")

@@ -1,14 +1,14 @@
 package io.sluice.compat;
 
-import org.apache.kafka.clients.admin.Admin;
+
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+
+
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,25 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Kafka's own command line tools (kafka-tools and kafka_2.13 4.3.0, the classes behind
  * {@code bin/kafka-*.sh}) against one broker shared by the tests, checking what they print.
  */
-class KafkaToolsTest {
-
-    @TempDir
-    static Path dataDir;
-    static SluiceCluster cluster;
-    static Admin admin;
-
-    @BeforeAll
-    static void startBroker() throws Exception {
-        cluster = SluiceCluster.start(dataDir);
-        admin = cluster.admin();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+class KafkaToolsTest extends SharedBrokerTest {
 
     private static String bootstrap() {
         return cluster.bootstrap();

@@ -1,18 +1,18 @@
 package io.sluice.compat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.apache.kafka.clients.admin.Admin;
+
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+
+
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,27 +25,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * librdkafka, through kcat and python3-confluent-kafka (Debian packages), against one broker shared by
  * the tests. A missing package fails the test naming it; bin/install-test-deps.sh installs them.
  */
-class LibrdkafkaTest {
+class LibrdkafkaTest extends SharedBrokerTest {
 
     private static final Duration KCAT_TIMEOUT = Duration.ofSeconds(60);
-
-    @TempDir
-    static Path dataDir;
-    static SluiceCluster cluster;
-    static Admin admin;
-
-    @BeforeAll
-    static void startBroker() throws Exception {
-        cluster = SluiceCluster.start(dataDir);
-        admin = cluster.admin();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
 
     private static List<String> kcat(String... args) {
         List<String> command = new ArrayList<>(List.of("kcat", "-b", cluster.bootstrap()));
