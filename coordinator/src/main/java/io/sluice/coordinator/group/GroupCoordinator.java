@@ -32,7 +32,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
@@ -63,8 +62,7 @@ public final class GroupCoordinator implements AutoCloseable {
         });
         this.shard = new GroupCoordinatorShard(config, time, new ExecutorCoordinatorTimer(thread),
                 new AppendQueue(coordinatorLog, this::execute), numPartitions);
-        long interval = config.offsetsRetentionCheckIntervalMs();
-        thread.scheduleWithFixedDelay(() -> run(shard.offsets::expireOffsets), interval, interval, TimeUnit.MILLISECONDS);
+        execute(shard::scheduleOffsetsExpiration);
     }
 
     public GroupConfig config() {

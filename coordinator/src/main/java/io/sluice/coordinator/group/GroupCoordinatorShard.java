@@ -62,6 +62,25 @@ final class GroupCoordinatorShard {
         this.admin = new GroupAdminOperations(appends, this);
     }
 
+    // ---------------------------------------------------------------- offsets expiration
+
+    /**
+     * Starts the periodic expiry of committed offsets (Kafka's {@code scheduleGroupMetadataExpiration}): every
+     * {@code offsets.retention.check.interval.ms} on the coordinator timer, so tests drive it with their clock.
+     * Call once, on the coordinator thread.
+     */
+    void scheduleOffsetsExpiration() {
+        timer.schedule(OFFSETS_EXPIRATION_KEY, config.offsetsRetentionCheckIntervalMs(), () -> {
+            try {
+                offsets.expireOffsets();
+            } catch (RuntimeException e) {
+                log.error("Failed to expire committed offsets", e);
+            } finally {
+                scheduleOffsetsExpiration();
+            }
+        });
+    }
+
     // ---------------------------------------------------------------- ownership
 
     /** Kafka's {@code partitionFor}: {@code abs(groupId.hashCode()) % partitions} of {@code __consumer_offsets}. */
@@ -741,6 +760,8 @@ final class GroupCoordinatorShard {
     }
 
     // ---------------------------------------------------------------- timer keys
+
+    static final String OFFSETS_EXPIRATION_KEY = "offsets-expiration";
 
     private static String heartbeatKey(String groupId, String memberId) {
         return "heartbeat-" + groupId + "-" + memberId;

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.ToLongFunction;
 
 /**
  * Committed offsets, as Kafka's {@code OffsetMetadataManager}: OffsetCommit (member and generation checks of
@@ -320,28 +321,43 @@ final class OffsetManager {
     // ---------------------------------------------------------------- expiry
 
     /**
-     * Removes expired offsets, as Kafka: an offset with an expire timestamp expires then; otherwise offsets of an
-     * Empty group expire {@code offsets.retention.minutes} after the group became empty (after their commit for a
-     * simple group). An Empty group left with no offsets is deleted too.
+     * Removes expired offsets, as Kafka's {@code cleanupExpiredOffsets} with the classic group's
+     * {@code offsetExpirationCondition} (KIP-211): an offset with an expire timestamp (v2-4 commits) expires then;
+     * otherwise {@code offsets.retention.minutes} after
+     * <ul>
+     *   <li>the time the group became Empty, for an Empty group with a protocol type;</li>
+     *   <li>its commit, for a simple group (no protocol type, {@code assign()} consumers);</li>
+     *   <li>its commit, for a Stable consumer group whose subscriptions are known, but only for topics none of its
+     *       members is subscribed to (KIP-496);</li>
+     * </ul>
+     * and never in other states. Expired offsets are tombstoned, so a replay of the partition forgets them too;
+     * an Empty group left with no offsets is deleted (group tombstone) as well.
      */
     void expireOffsets() {
         long now = time.milliseconds();
         for (ClassicGroup group : groups.groups()) {
             String groupId = group.groupId();
-            if (!groups.owns(groupId) || !group.isInState(ClassicGroupState.EMPTY)) {
+            if (!groups.owns(groupId)) {
                 continue;
             }
+            ToLongFunction<OffsetAndMetadata> baseTimestamp = expirationBase(group);
+            if (baseTimestamp == null) {
+                continue;
+            }
+            Set<String> subscribed = group.protocolType() == null ? Set.of() : subscribedTopics(group);
             Map<TopicPartitionKey, OffsetAndMetadata> committed = offsets.getOrDefault(groupId, Map.of());
             List<TopicPartitionKey> expired = new ArrayList<>();
             committed.forEach((k, v) -> {
+                if (subscribed != null && subscribed.contains(k.topic())) {
+                    return;
+                }
                 boolean isExpired = v.expireTimestampMs() >= 0 ? now >= v.expireTimestampMs()
-                        : now - (group.protocolType() != null ? group.currentStateTimestampMs() : v.commitTimestampMs())
-                        >= config.offsetsRetentionMs();
+                        : now - baseTimestamp.applyAsLong(v) >= config.offsetsRetentionMs();
                 if (isExpired) {
                     expired.add(k);
                 }
             });
-            boolean deleteGroup = expired.size() == committed.size() && group.numMembers() == 0;
+            boolean deleteGroup = expired.size() == committed.size() && group.isInState(ClassicGroupState.EMPTY);
             if (expired.isEmpty() && !deleteGroup) {
                 continue;
             }
@@ -352,6 +368,7 @@ final class OffsetManager {
             }
             appends.append(groups.partitionFor(groupId), records, error -> {
                 if (error != Errors.NONE) {
+                    log.warn("Cannot expire {} offsets of group {}: {}", expired.size(), groupId, error);
                     return;
                 }
                 expired.forEach(k -> replay(groupId, k.topic(), k.partition(), null));
@@ -362,5 +379,20 @@ final class OffsetManager {
                 log.info("Expired {} offsets of group {}{}", expired.size(), groupId, deleteGroup ? " and removed the group" : "");
             });
         }
+    }
+
+    /** The time an offset's retention counts from, or null when the group's offsets do not expire now. */
+    private static ToLongFunction<OffsetAndMetadata> expirationBase(ClassicGroup group) {
+        if (group.protocolType() == null) {
+            return OffsetAndMetadata::commitTimestampMs;
+        }
+        if (group.isInState(ClassicGroupState.EMPTY)) {
+            long emptySince = group.currentStateTimestampMs();
+            return v -> emptySince;
+        }
+        if (group.isInState(ClassicGroupState.STABLE) && group.usesConsumerProtocol() && subscribedTopics(group) != null) {
+            return OffsetAndMetadata::commitTimestampMs;
+        }
+        return null;
     }
 }

@@ -7,6 +7,8 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.GroupListing;
+import org.apache.kafka.clients.admin.ListTopicsOptions;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -16,6 +18,14 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.internals.Topic;
+import org.apache.kafka.common.message.MetadataRequestData;
+import org.apache.kafka.common.message.MetadataResponseData.MetadataResponseTopic;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.MetadataRequest;
+import org.apache.kafka.common.requests.MetadataResponse;
+import org.apache.kafka.common.requests.RequestHeader;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
@@ -26,6 +36,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,6 +53,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -249,5 +264,64 @@ class ConsumerGroupTest {
         restarted.deleteConsumerGroups(List.of("admin-group")).all().get(30, TimeUnit.SECONDS);
         assertTrue(restarted.listConsumerGroupOffsets("admin-group").partitionsToOffsetAndMetadata()
                 .get(30, TimeUnit.SECONDS).isEmpty());
+    }
+
+    /** One topic of a Metadata v12 request naming only {@code topic}, sent over a raw connection. */
+    private MetadataResponseTopic metadataOf(String topic, boolean allowAutoTopicCreation) throws Exception {
+        MetadataRequest request = new MetadataRequest.Builder(new MetadataRequestData()
+                .setTopics(List.of(new MetadataRequestData.MetadataRequestTopic().setName(topic)))
+                .setAllowAutoTopicCreation(allowAutoTopicCreation)).build((short) 12);
+        try (Socket socket = new Socket("127.0.0.1", broker.port())) {
+            socket.setSoTimeout(30_000);
+            DataOutputStream out = new DataOutputStream(socket.getOutputStream());
+            DataInputStream in = new DataInputStream(socket.getInputStream());
+            RequestHeader header = new RequestHeader(request.apiKey(), request.version(), "metadata-test", 1);
+            ByteBuffer bytes = request.serializeWithHeader(header);
+            out.writeInt(bytes.remaining());
+            out.write(bytes.array(), bytes.arrayOffset() + bytes.position(), bytes.remaining());
+            out.flush();
+            byte[] response = new byte[in.readInt()];
+            in.readFully(response);
+            MetadataResponse parsed = (MetadataResponse) AbstractResponse.parseResponse(ByteBuffer.wrap(response), header);
+            List<MetadataResponseTopic> topics = new ArrayList<>(parsed.data().topics());
+            assertEquals(1, topics.size());
+            assertEquals(topic, topics.get(0).name());
+            return topics.get(0);
+        }
+    }
+
+    private static Set<String> topicNames(Admin admin, boolean listInternal) throws Exception {
+        return admin.listTopics(new ListTopicsOptions().listInternal(listInternal)).names().get(30, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void offsetsTopicIsNotAutoCreatedByAConsumersMetadataRequestAndIsInternal() throws Exception {
+        String offsetsTopic = Topic.GROUP_METADATA_TOPIC_NAME;
+        assertEquals(Errors.UNKNOWN_TOPIC_OR_PARTITION.code(), metadataOf(offsetsTopic, true).errorCode(),
+                "internal topics are created by the coordinator only");
+        // The same request auto-creates an ordinary topic: once that exists, a creation of the offsets topic
+        // started by the first request would be visible too.
+        while (metadataOf("probe", true).errorCode() != Errors.NONE.code()) {
+            Thread.sleep(20);
+        }
+        Admin admin = admin();
+        assertFalse(topicNames(admin, true).contains(offsetsTopic), "not created by the Metadata request");
+        assertEquals(Errors.UNKNOWN_TOPIC_OR_PARTITION.code(), metadataOf(offsetsTopic, true).errorCode());
+
+        // A group is used: its coordinator creates the topic.
+        KafkaConsumer<String, String> c = consumer("internal-topic", Map.of());
+        TopicPartition tp = new TopicPartition(TOPIC, 0);
+        c.assign(List.of(tp));
+        c.commitSync(Map.of(tp, new OffsetAndMetadata(1)));
+        MetadataResponseTopic described = metadataOf(offsetsTopic, true);
+        assertEquals(Errors.NONE.code(), described.errorCode());
+        assertTrue(described.isInternal());
+        assertEquals(50, described.partitions().size(), "offsets.topic.num.partitions");
+        assertFalse(metadataOf(TOPIC, false).isInternal());
+        assertFalse(topicNames(admin, false).contains(offsetsTopic), "listTopics() leaves internal topics out");
+        assertTrue(topicNames(admin, true).contains(offsetsTopic));
+        TopicDescription description = admin.describeTopics(List.of(offsetsTopic)).allTopicNames()
+                .get(30, TimeUnit.SECONDS).get(offsetsTopic);
+        assertTrue(description.isInternal());
     }
 }
