@@ -38,7 +38,8 @@ import java.util.concurrent.CompletionException;
  * Metadata (v0-13), answered from the metadata image as Kafka's {@code KafkaApis.handleTopicMetadataRequest}:
  * the live brokers that have the listener the request came in on, cluster and controller ids, and the
  * requested topics (all when topics is null, or empty at v0). Unknown topics are auto-created when both
- * the request and {@code auto.create.topics.enable} allow it, answered LEADER_NOT_AVAILABLE meanwhile;
+ * the request and {@code auto.create.topics.enable} allow it; the answer waits up to
+ * {@value #AUTO_CREATE_WAIT_MS} ms for their leaders and says LEADER_NOT_AVAILABLE if they have none by then;
  * internal names ({@code __...}) are never auto-created here. Topic ids are looked up from v12.
  */
 public final class MetadataHandler implements ApiHandler<MetadataRequest> {
@@ -98,11 +99,54 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
             }
         }
         boolean autoCreate = data.allowAutoTopicCreation() && config.getBoolean(BrokerConfig.AUTO_CREATE_TOPICS_ENABLE);
+        Set<String> creating = new LinkedHashSet<>();
+        MetadataResponseData response = respond(request, context, image, names, topics.duplicate(), autoCreate, creating);
+        if (creating.isEmpty()) {
+            return CompletableFuture.completedFuture(response);
+        }
+        // Kafka answers LEADER_NOT_AVAILABLE at once and the client asks again after its backoff (a full
+        // second for librdkafka). The topic usually has a leader a few milliseconds later, so wait for
+        // that, briefly, and answer with it: a response Kafka itself gives once the topic exists.
+        return cache.await(next -> creating.stream().allMatch(name -> hasLeaders(next, name)), AUTO_CREATE_WAIT_MS)
+                .handle((next, timeout) -> next == null ? response
+                        : respond(request, context, next, names, topics.duplicate(), false, creating));
+    }
+
+    /** How long a Metadata request waits for the topics it auto-created to have leaders. */
+    static final long AUTO_CREATE_WAIT_MS = 500;
+
+    private static boolean hasLeaders(MetadataImage image, String name) {
+        TopicMetadata topic = image.topics().get(name);
+        return topic != null && !topic.partitions().isEmpty()
+                && topic.partitions().values().stream().allMatch(p -> p.leader() >= 0);
+    }
+
+    /**
+     * The response for {@code image}. Unknown topics are auto-created when {@code autoCreate}, and their
+     * names added to {@code creating}; a name already in {@code creating} that the image does not show yet
+     * is answered LEADER_NOT_AVAILABLE.
+     */
+    private MetadataResponseData respond(MetadataRequest request, RequestContext context, MetadataImage image,
+                                         Collection<String> names,
+                                         MetadataResponseData.MetadataResponseTopicCollection topics,
+                                         boolean autoCreate, Set<String> creating) {
+        MetadataRequestData data = request.data();
+        short version = context.apiVersion();
         String listener = context.listenerName();
         for (String name : names) {
             TopicMetadata topic = image.topics().get(name);
-            MetadataResponseTopic response = topic != null ? describe(topic, image, listener, version)
-                    : unknownTopic(name, autoCreate);
+            MetadataResponseTopic response;
+            if (topic != null) {
+                response = describe(topic, image, listener, version);
+            } else if (creating.contains(name)) {
+                response = new MetadataResponseTopic().setName(name).setTopicId(Uuid.ZERO_UUID)
+                        .setIsInternal(false).setErrorCode(Errors.LEADER_NOT_AVAILABLE.code());
+            } else {
+                response = unknownTopic(name, autoCreate);
+                if (response.errorCode() == Errors.LEADER_NOT_AVAILABLE.code()) {
+                    creating.add(name);
+                }
+            }
             if (data.includeTopicAuthorizedOperations()) {
                 response.setTopicAuthorizedOperations(AdminErrors.ALL_TOPIC_OPERATIONS);
             }
@@ -121,7 +165,7 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
         if (data.includeClusterAuthorizedOperations()) {
             response.setClusterAuthorizedOperations(AdminErrors.ALL_CLUSTER_OPERATIONS);
         }
-        return CompletableFuture.completedFuture(response);
+        return response;
     }
 
     private MetadataResponseTopic unknownTopic(String name, boolean autoCreate) {

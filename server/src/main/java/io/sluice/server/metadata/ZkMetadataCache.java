@@ -125,6 +125,7 @@ public final class ZkMetadataCache implements MetadataCache, AutoCloseable {
      * Completes with the first published image (or the current one) that satisfies {@code condition}, or
      * exceptionally with {@link TimeoutException} after {@code timeoutMs}. Completes on the metadata thread.
      */
+    @Override
     public CompletableFuture<MetadataImage> await(Predicate<MetadataImage> condition, long timeoutMs) {
         CompletableFuture<MetadataImage> future = new CompletableFuture<>();
         MetadataImage current = image;

@@ -295,6 +295,16 @@ class ConsumerGroupTest {
     }
 
     @Test
+    void aTopicAutoCreatedByMetadataIsAnsweredWithItsLeaderRatherThanAfterTheClientsBackoff() throws Exception {
+        // Kafka answers LEADER_NOT_AVAILABLE and librdkafka asks again a second later; the broker waits
+        // (briefly) for the new topic's leader instead, which took first produces from 2 s to 1 s.
+        MetadataResponseTopic created = metadataOf("auto-created-at-once", true);
+        assertEquals(Errors.NONE.code(), created.errorCode());
+        assertEquals(1, created.partitions().size());
+        assertEquals(broker.config().brokerId(), created.partitions().get(0).leaderId());
+    }
+
+    @Test
     void offsetsTopicIsNotAutoCreatedByAConsumersMetadataRequestAndIsInternal() throws Exception {
         String offsetsTopic = Topic.GROUP_METADATA_TOPIC_NAME;
         assertEquals(Errors.UNKNOWN_TOPIC_OR_PARTITION.code(), metadataOf(offsetsTopic, true).errorCode(),
