@@ -1,10 +1,17 @@
 #!/usr/bin/env bash
-# Prints the classpath of Apache Kafka 4.3 and its tools, resolving it from Maven Central once.
+# Prints the classpath of Apache Kafka 4.3, its tools and our own harnesses (bench/src/main/java),
+# resolving Kafka from Maven Central once and compiling the harnesses when their sources change.
 set -euo pipefail
 BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 OUT="$BENCH/target/kafka.classpath"
-if [ ! -s "$OUT" ]; then
+STAMP="$BENCH/target/classes/.built"
+if [ ! -s "$OUT" ] || [ "$BENCH/pom.xml" -nt "$OUT" ]; then
   mkdir -p "$BENCH/target"
   (cd "$BENCH" && mvn -q dependency:build-classpath -Dmdep.outputFile="$OUT") >&2
 fi
-cat "$OUT"
+if [ ! -f "$STAMP" ] || [ "$BENCH/pom.xml" -nt "$STAMP" ] \
+    || [ -n "$(find "$BENCH/src" -newer "$STAMP" -print -quit)" ]; then
+  (cd "$BENCH" && mvn -q compile) >&2
+  touch "$STAMP"
+fi
+echo "$BENCH/target/classes:$(cat "$OUT")"
