@@ -10,14 +10,12 @@ import org.apache.kafka.common.message.AlterConfigsResponseData;
 import org.apache.kafka.common.message.AlterConfigsResponseData.AlterConfigsResourceResponse;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
-import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AlterConfigsRequest;
 import org.apache.kafka.common.requests.ApiError;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -50,28 +48,11 @@ public final class AlterConfigsHandler implements ApiHandler<AlterConfigsRequest
     public CompletableFuture<ApiMessage> handle(RequestContext context, AlterConfigsRequest request) {
         boolean validateOnly = request.data().validateOnly();
         List<AlterConfigsResource> resources = new ArrayList<>(request.data().resources());
-        Map<String, Integer> counts = new HashMap<>();
-        resources.forEach(r -> counts.merge(r.resourceType() + "/" + r.resourceName(), 1, Integer::sum));
-        List<CompletableFuture<ApiError>> results = new ArrayList<>();
-        for (AlterConfigsResource resource : resources) {
-            if (counts.get(resource.resourceType() + "/" + resource.resourceName()) > 1) {
-                results.add(CompletableFuture.completedFuture(
-                        new ApiError(Errors.INVALID_REQUEST, "Each resource must appear at most once.")));
-                continue;
-            }
-            CompletableFuture<Void> result;
-            try {
-                result = alter(resource, validateOnly);
-            } catch (RuntimeException e) {
-                result = CompletableFuture.failedFuture(e);
-            }
-            results.add(result.handle((ignored, error) -> error == null ? ApiError.NONE
-                    : ConfigErrors.toApiError(error, log, "AlterConfigs of " + resource.resourceName())));
-        }
-        return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
+        return ConfigErrors.alterEach(resources, r -> r.resourceType() + "/" + r.resourceName(),
+                r -> alter(r, validateOnly), log, "AlterConfigs").thenApply(errors -> {
             AlterConfigsResponseData response = new AlterConfigsResponseData();
             for (int i = 0; i < resources.size(); i++) {
-                ApiError error = results.get(i).join();
+                ApiError error = errors.get(i);
                 response.responses().add(new AlterConfigsResourceResponse()
                         .setResourceType(resources.get(i).resourceType())
                         .setResourceName(resources.get(i).resourceName())

@@ -12,17 +12,14 @@ import org.apache.kafka.common.message.IncrementalAlterConfigsResponseData;
 import org.apache.kafka.common.message.IncrementalAlterConfigsResponseData.AlterConfigsResourceResponse;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
-import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.ApiError;
 import org.apache.kafka.common.requests.IncrementalAlterConfigsRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
@@ -52,28 +49,11 @@ public final class IncrementalAlterConfigsHandler implements ApiHandler<Incremen
     public CompletableFuture<ApiMessage> handle(RequestContext context, IncrementalAlterConfigsRequest request) {
         boolean validateOnly = request.data().validateOnly();
         List<AlterConfigsResource> resources = new ArrayList<>(request.data().resources());
-        Set<String> duplicated = duplicatedResources(resources);
-        List<CompletableFuture<ApiError>> results = new ArrayList<>();
-        for (AlterConfigsResource resource : resources) {
-            if (duplicated.contains(resource.resourceType() + "/" + resource.resourceName())) {
-                results.add(CompletableFuture.completedFuture(
-                        new ApiError(Errors.INVALID_REQUEST,
-                                "Each resource must appear at most once.")));
-                continue;
-            }
-            CompletableFuture<Void> result;
-            try {
-                result = alter(resource, validateOnly);
-            } catch (RuntimeException e) {
-                result = CompletableFuture.failedFuture(e);
-            }
-            results.add(result.handle((ignored, error) -> error == null ? ApiError.NONE
-                    : ConfigErrors.toApiError(error, log, "IncrementalAlterConfigs of " + resource.resourceName())));
-        }
-        return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
+        return ConfigErrors.alterEach(resources, r -> r.resourceType() + "/" + r.resourceName(),
+                r -> alter(r, validateOnly), log, "IncrementalAlterConfigs").thenApply(errors -> {
             IncrementalAlterConfigsResponseData response = new IncrementalAlterConfigsResponseData();
             for (int i = 0; i < resources.size(); i++) {
-                ApiError error = results.get(i).join();
+                ApiError error = errors.get(i);
                 response.responses().add(new AlterConfigsResourceResponse()
                         .setResourceType(resources.get(i).resourceType())
                         .setResourceName(resources.get(i).resourceName())
@@ -119,19 +99,5 @@ public final class IncrementalAlterConfigsHandler implements ApiHandler<Incremen
             }
             default -> throw new InvalidRequestException("Unknown resource type " + resource.resourceType());
         }
-    }
-
-    private static Set<String> duplicatedResources(List<AlterConfigsResource> resources) {
-        Map<String, Integer> counts = new HashMap<>();
-        for (AlterConfigsResource resource : resources) {
-            counts.merge(resource.resourceType() + "/" + resource.resourceName(), 1, Integer::sum);
-        }
-        Set<String> duplicated = new HashSet<>();
-        counts.forEach((key, count) -> {
-            if (count > 1) {
-                duplicated.add(key);
-            }
-        });
-        return duplicated;
     }
 }

@@ -158,6 +158,17 @@ public abstract class AbstractIndex implements Closeable {
         return lo;
     }
 
+    /** The absolute offset stored in {@code slot}. */
+    protected abstract long offsetAt(MappedByteBuffer buffer, int slot);
+
+    /** Removes every entry whose offset is {@code >= offset}. */
+    public void truncateTo(long offset) {
+        int slot = smallestUpperBoundSlot(offset, this::offsetAt);
+        if (slot >= 0) {
+            truncateToEntries(slot);
+        }
+    }
+
     /** The smallest slot whose key is {@code >= target}, or -1 when none. */
     protected int smallestUpperBoundSlot(long target, KeyReader key) {
         MappedByteBuffer buffer = mmap;

@@ -27,7 +27,8 @@ public final class OffsetIndex extends AbstractIndex {
         return ENTRY_SIZE;
     }
 
-    private long offsetAt(MappedByteBuffer buffer, int slot) {
+    @Override
+    protected long offsetAt(MappedByteBuffer buffer, int slot) {
         return baseOffset() + buffer.getInt(slot * ENTRY_SIZE);
     }
 
@@ -62,14 +63,6 @@ public final class OffsetIndex extends AbstractIndex {
         buffer.putInt(n * ENTRY_SIZE, relativeOffset(offset));
         buffer.putInt(n * ENTRY_SIZE + 4, position);
         incrementEntries();
-    }
-
-    /** Removes every entry whose offset is {@code >= offset}. */
-    public void truncateTo(long offset) {
-        int slot = smallestUpperBoundSlot(offset, this::offsetAt);
-        if (slot >= 0) {
-            truncateToEntries(slot);
-        }
     }
 
     /** Kafka's {@code OffsetIndex.sanityCheck}: offsets must not go below the base offset. */

@@ -37,7 +37,8 @@ public final class TimeIndex extends AbstractIndex {
         return buffer.getLong(slot * ENTRY_SIZE);
     }
 
-    private long offsetAt(MappedByteBuffer buffer, int slot) {
+    @Override
+    protected long offsetAt(MappedByteBuffer buffer, int slot) {
         return baseOffset() + buffer.getInt(slot * ENTRY_SIZE + 8);
     }
 
@@ -87,14 +88,6 @@ public final class TimeIndex extends AbstractIndex {
             buffer.putLong(n * ENTRY_SIZE, timestamp);
             buffer.putInt(n * ENTRY_SIZE + 8, relativeOffset(offset));
             incrementEntries();
-        }
-    }
-
-    /** Removes every entry whose offset is {@code >= offset}. */
-    public void truncateTo(long offset) {
-        int slot = smallestUpperBoundSlot(offset, this::offsetAt);
-        if (slot >= 0) {
-            truncateToEntries(slot);
         }
     }
 
