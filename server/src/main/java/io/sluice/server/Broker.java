@@ -55,8 +55,11 @@ import java.util.concurrent.ScheduledExecutorService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -79,18 +82,26 @@ public final class Broker implements AutoCloseable {
         this.config = config;
     }
 
+    /**
+     * Starts the broker. ZooKeeper (the embedded server, or the connection to an ensemble) and the log dirs
+     * (loading, recovery after a crash) do not depend on each other and are the slowest steps, so they run
+     * side by side; the handlers, the listeners and the registration follow, in that order.
+     */
     public synchronized void startup() throws Exception {
         long start = System.nanoTime();
+        StartupWarmUp.begin();
+        CompletableFuture<ZkCluster> clusterStart = startZkClusterAsync();
         try {
-            // ZooKeeper (embedded without zookeeper.connect), cluster id, metadata cache, topic admin
-            ZkCluster cluster = ZkCluster.start(config);
-            started.add(cluster);
+            LogManager logManager = startLogManager();
+            ZkCluster cluster = awaitZkCluster(clusterStart);
+            // first to start, last to stop: every other component may still talk to ZooKeeper on its way out
+            started.add(0, cluster);
             zkCluster = cluster;
 
             AtomicReference<HandlerRegistry> registry = new AtomicReference<>();
             List<ApiHandler<?>> handlers = new ArrayList<>();
             handlers.add(new ApiVersionsHandler(() -> registry.get().apiVersionTable()));
-            addDataPath(cluster, handlers);
+            addDataPath(cluster, logManager, handlers);
             handlers.add(new MetadataHandler(cluster.metadataCache(), cluster.topicAdmin(), config));
             handlers.add(new CreateTopicsHandler(cluster.topicAdmin(), cluster.metadataCache(), config));
             handlers.add(new DeleteTopicsHandler(cluster.topicAdmin(), config));
@@ -110,6 +121,9 @@ public final class Broker implements AutoCloseable {
             // registered only now, so that the advertised endpoints carry the bound ports
             cluster.register(boundListeners);
         } catch (Exception | Error e) {
+            if (zkCluster == null) {
+                closeWhenStarted(clusterStart);
+            }
             close();
             throw e;
         }
@@ -117,18 +131,63 @@ public final class Broker implements AutoCloseable {
                 (System.nanoTime() - start) / 1_000_000, boundListeners);
     }
 
+    /** ZooKeeper: the embedded server without {@code zookeeper.connect}, cluster id, metadata cache, topic admin. */
+    private CompletableFuture<ZkCluster> startZkClusterAsync() {
+        CompletableFuture<ZkCluster> future = new CompletableFuture<>();
+        Thread thread = new Thread(() -> {
+            try {
+                future.complete(ZkCluster.start(config));
+            } catch (Throwable t) {
+                future.completeExceptionally(t);
+            }
+        }, "sluice-zk-startup");
+        thread.setDaemon(true);
+        thread.start();
+        return future;
+    }
+
+    private static ZkCluster awaitZkCluster(CompletableFuture<ZkCluster> clusterStart) throws Exception {
+        try {
+            return clusterStart.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Exception cause) {
+                throw cause;
+            }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw e;
+        }
+    }
+
+    /** A ZooKeeper start still running when startup fails elsewhere is closed once it finishes. */
+    private static void closeWhenStarted(CompletableFuture<ZkCluster> clusterStart) {
+        clusterStart.thenAccept(cluster -> {
+            try {
+                cluster.close();
+            } catch (RuntimeException e) {
+                log.warn("Error while stopping ZooKeeper after a failed start", e);
+            }
+        });
+    }
+
     /** Kafka's default {@code num.io.threads}: appends and reads run on these, never on an event loop. */
     private static final int IO_THREADS = 8;
 
+    /** The logs of {@code log.dirs}, loaded (and recovered after an unclean shutdown). */
+    private LogManager startLogManager() throws IOException {
+        LogManager logManager = new LogManager(config.logDirs(), Time.SYSTEM);
+        started.add(logManager);
+        logManager.startup();
+        return logManager;
+    }
+
     /**
-     * Logs and the data path: a LogManager over {@code log.dirs}, a ReplicaManager that follows the
+     * The data path over the started logs: a ReplicaManager that follows the
      * metadata image (creating, leading, reconfiguring and deleting logs), and the Produce, Fetch,
      * ListOffsets, DeleteRecords, InitProducerId and DescribeProducers handlers.
      */
-    private void addDataPath(ZkCluster cluster, List<ApiHandler<?>> handlers) throws Exception {
-        LogManager logManager = new LogManager(config.logDirs(), Time.SYSTEM);
-        logManager.startup();
-        started.add(logManager);
+    private void addDataPath(ZkCluster cluster, LogManager logManager, List<ApiHandler<?>> handlers) {
         // Retention, producer-id expiration, flush-by-time and checkpoints, every log.retention.check.interval.ms.
         ScheduledExecutorService logScheduler = Executors.newSingleThreadScheduledExecutor(
                 new DefaultThreadFactory("sluice-log-scheduler", true));

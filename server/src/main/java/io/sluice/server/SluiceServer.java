@@ -19,12 +19,12 @@ import java.util.concurrent.CountDownLatch;
  */
 public final class SluiceServer {
 
-    private static final Logger log = LoggerFactory.getLogger(SluiceServer.class);
-
     private SluiceServer() {
     }
 
     public static void main(String[] args) throws Exception {
+        // before anything else, and so before the logger: the logging backend is one of the warm-up's steps
+        StartupWarmUp.begin();
         Properties props = new Properties();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
@@ -60,6 +60,7 @@ public final class SluiceServer {
             fail("Invalid configuration: " + e.getMessage());
             return;
         }
+        Logger log = LoggerFactory.getLogger(SluiceServer.class);
         Broker broker = new Broker(config);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

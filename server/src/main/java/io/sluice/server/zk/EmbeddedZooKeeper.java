@@ -40,7 +40,6 @@ public final class EmbeddedZooKeeper implements AutoCloseable {
         // No JMX log4j probing and no admin server: they are slow and we embed ZooKeeper, not run it.
         System.setProperty("zookeeper.jmx.log4j.disable", "true");
         System.setProperty("zookeeper.admin.enableServer", "false");
-        warmUpClientInBackground();
         this.server = new ZooKeeperServer(dataDir.toFile(), dataDir.toFile(), TICK_TIME_MS) {
             // No JMX beans: registering them initialises the platform MBean server, half a second of startup.
             @Override
@@ -67,24 +66,6 @@ public final class EmbeddedZooKeeper implements AutoCloseable {
         }
         log.info("Embedded ZooKeeper listening on 127.0.0.1:{} with data in {}{}", factory.getLocalPort(), dataDir,
                 stale.isEmpty() ? "" : " (expired " + stale.size() + " sessions of a previous run)");
-    }
-
-    /**
-     * The ZooKeeper client initialises the JDK's TLS stack when it is first created (X509Util), even for a
-     * plain connection: hundreds of milliseconds, done here while the server loads its data.
-     */
-    private static void warmUpClientInBackground() {
-        Thread warmUp = new Thread(() -> {
-            try {
-                Class.forName("org.apache.zookeeper.common.X509Util", true, EmbeddedZooKeeper.class.getClassLoader());
-                Class.forName("org.apache.curator.framework.imps.CuratorFrameworkImpl", true,
-                        EmbeddedZooKeeper.class.getClassLoader());
-            } catch (ClassNotFoundException | LinkageError e) {
-                log.debug("ZooKeeper client warm-up failed", e);
-            }
-        }, "sluice-zk-warmup");
-        warmUp.setDaemon(true);
-        warmUp.start();
     }
 
     /** Where the embedded server keeps its data for a broker whose first log dir is {@code firstLogDir}. */

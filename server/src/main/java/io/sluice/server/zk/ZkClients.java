@@ -21,6 +21,7 @@ public final class ZkClients {
     /** Starts a client and waits until it is connected, at most {@code connectionTimeoutMs}. */
     public static CuratorFramework connect(String connectString, int sessionTimeoutMs, int connectionTimeoutMs)
             throws Exception {
+        LazyDefaultSslContext.install();
         int slash = connectString.indexOf('/');
         if (slash >= 0) {
             String chroot = connectString.substring(slash);
