@@ -47,8 +47,9 @@ import java.util.stream.Stream;
  * New partitions go to the log dir holding the fewest. Logs loaded at {@link #startup()} use the default config
  * given to the constructor until {@link #getOrCreate} (or {@link PartitionLog#updateConfig}) supplies theirs.
  *
- * <p>Thread-safety: all methods are thread-safe; creation and deletion of logs are serialized by this object's
- * monitor. A private single-thread scheduler removes {@code .deleted} files after {@code file.delete.delay.ms}.
+ * <p>Thread-safety: all methods are thread-safe; deletion of logs, and the bookkeeping of their creation, are
+ * serialized by this object's monitor; the files of new logs are written outside it, so different partitions are
+ * created concurrently. A private single-thread scheduler removes {@code .deleted} files after {@code file.delete.delay.ms}.
  */
 public final class LogManager implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LogManager.class);
@@ -59,6 +60,8 @@ public final class LogManager implements AutoCloseable {
     private final Time time;
     private final LogConfig defaultConfig;
     private final ConcurrentHashMap<TopicPartition, PartitionLog> logs = new ConcurrentHashMap<>();
+    /** Logs whose files are being written by {@link #getOrCreate}, with their dirs; guarded by this. */
+    private final Map<TopicPartition, Path> creating = new HashMap<>();
     private final ScheduledExecutorService deleteScheduler;
     private final List<ScheduledFuture<?>> backgroundTasks = new ArrayList<>();
     private volatile boolean closed;
@@ -133,31 +136,75 @@ public final class LogManager implements AutoCloseable {
      *
      * @throws InconsistentTopicIdException when the existing log belongs to another topic id
      */
-    public synchronized PartitionLog getOrCreate(TopicPartition tp, Uuid topicId, LogConfig config) {
-        checkOpen();
-        PartitionLog existing = logs.get(tp);
-        try {
-            if (existing != null) {
-                if (existing.topicId() == null) {
-                    PartitionMetadataFile.write(existing.dir(), topicId);
-                    existing.setTopicId(topicId);
-                } else if (!existing.topicId().equals(topicId)) {
-                    throw new InconsistentTopicIdException("The log of " + tp + " has topic id " + existing.topicId()
-                            + " but " + topicId + " was given");
+    public PartitionLog getOrCreate(TopicPartition tp, Uuid topicId, LogConfig config) {
+        Path dir;
+        synchronized (this) {
+            PartitionLog existing;
+            while (true) {
+                checkOpen();
+                existing = logs.get(tp);
+                if (existing != null || !creating.containsKey(tp)) {
+                    break;
                 }
-                existing.updateConfig(config);
-                return existing;
+                awaitCreations();
             }
-            Path dir = pickLogDir().resolve(tp.topic() + "-" + tp.partition());
+            if (existing != null) {
+                return adopt(existing, tp, topicId, config);
+            }
+            dir = pickLogDir().resolve(tp.topic() + "-" + tp.partition());
+            creating.put(tp, dir);
+        }
+        // The files of a new log are written and fsynced outside the monitor, so that the partitions of a new topic
+        // can be created side by side (ReplicaManager does, for the 50 of __consumer_offsets).
+        PartitionLog log = null;
+        boolean kept = false;
+        try {
             Files.createDirectories(dir);
             PartitionMetadataFile.write(dir, topicId);
-            PartitionLog log = PartitionLog.load(tp, topicId, dir, config, time, true, PartitionLog.Checkpoints.NONE,
+            log = PartitionLog.load(tp, topicId, dir, config, time, true, PartitionLog.Checkpoints.NONE,
                     this::deleteLater);
-            logs.put(tp, log);
-            LOG.info("Created log for {} in {}", tp, dir);
-            return log;
         } catch (IOException | UncheckedIOException e) {
             throw new KafkaStorageException("Could not create the log of " + tp, e);
+        } finally {
+            synchronized (this) {
+                creating.remove(tp);
+                if (log != null && !closed) {
+                    logs.put(tp, log);
+                    kept = true;
+                }
+                notifyAll();
+            }
+        }
+        if (!kept) {
+            log.close();
+            throw new KafkaStorageException("The log manager was closed while the log of " + tp + " was created");
+        }
+        LOG.info("Created log for {} in {}", tp, dir);
+        return log;
+    }
+
+    private PartitionLog adopt(PartitionLog existing, TopicPartition tp, Uuid topicId, LogConfig config) {
+        try {
+            if (existing.topicId() == null) {
+                PartitionMetadataFile.write(existing.dir(), topicId);
+                existing.setTopicId(topicId);
+            } else if (!existing.topicId().equals(topicId)) {
+                throw new InconsistentTopicIdException("The log of " + tp + " has topic id " + existing.topicId()
+                        + " but " + topicId + " was given");
+            }
+            existing.updateConfig(config);
+            return existing;
+        } catch (IOException | UncheckedIOException e) {
+            throw new KafkaStorageException("Could not create the log of " + tp, e);
+        }
+    }
+
+    private void awaitCreations() {
+        try {
+            wait();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KafkaStorageException("Interrupted while another thread created a log");
         }
     }
 
@@ -166,6 +213,9 @@ public final class LogManager implements AutoCloseable {
         logDirs.forEach(d -> counts.put(d, 0));
         for (PartitionLog log : logs.values()) {
             counts.computeIfPresent(log.dir().getParent(), (d, n) -> n + 1);
+        }
+        for (Path dir : creating.values()) {
+            counts.computeIfPresent(dir.getParent(), (d, n) -> n + 1);
         }
         return logDirs.stream().min(Comparator.comparing(counts::get)).orElseThrow();
     }

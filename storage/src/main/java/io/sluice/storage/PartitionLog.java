@@ -620,7 +620,11 @@ public final class PartitionLog {
                     }
                 }
             }
-            cache.flush();
+            if (cache.entries().isEmpty()) {
+                cache.writeEmpty(); // a new log: nothing to fsync, the first assignment writes it durably
+            } else {
+                cache.flush();
+            }
         }
         cache.truncateFromEnd(logEndOffset);
         cache.truncateFromStart(logStartOffset);

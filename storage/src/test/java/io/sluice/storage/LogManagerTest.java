@@ -79,4 +79,35 @@ class LogManagerTest {
         assertEquals(Optional.empty(), LogManager.parseTopicPartition("a-b.0123abc-delete"));
         assertEquals(Optional.empty(), LogManager.parseTopicPartition("lost+found"));
     }
+
+    /** The partitions of a new topic are created side by side (ReplicaManager does): each once, spread evenly. */
+    @Test
+    void concurrentCreationsMakeEachLogOnceAndSpreadThem() throws Exception {
+        Path a = dir.resolve("a");
+        Path b = dir.resolve("b");
+        LogManager manager = new LogManager(List.of(a, b), new ManualTime(START_MS));
+        manager.startup();
+        Uuid topicId = Uuid.randomUuid();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            List<java.util.concurrent.Future<PartitionLog>> created = new java.util.ArrayList<>();
+            for (int round = 0; round < 2; round++) { // every partition asked for twice, concurrently
+                for (int p = 0; p < 50; p++) {
+                    TopicPartition tp = new TopicPartition("__consumer_offsets", p);
+                    created.add(pool.submit(() -> manager.getOrCreate(tp, topicId, LogConfig.defaults())));
+                }
+            }
+            for (int p = 0; p < 50; p++) {
+                assertSame(created.get(p).get(), created.get(p + 50).get(), "one log per partition");
+            }
+        } finally {
+            pool.shutdown();
+        }
+        assertEquals(50, manager.all().size());
+        try (Stream<Path> inA = Files.list(a).filter(Files::isDirectory);
+             Stream<Path> inB = Files.list(b).filter(Files::isDirectory)) {
+            assertEquals(List.of(25L, 25L), List.of(inA.count(), inB.count()));
+        }
+        manager.close();
+    }
 }

@@ -22,8 +22,8 @@ import java.util.concurrent.CompletableFuture;
  *       {@code min_bytes};</li>
  *   <li>the wait expires.</li>
  * </ol>
- * On completion all partitions are read again (on the I/O executor, never the timer thread) and the
- * future gets the fresh results.
+ * On completion all partitions are read again (on the I/O thread that completed it, or handed to the I/O
+ * executor when the timer did: never on the timer thread) and the future gets the fresh results.
  *
  * <p>Thread-safe: {@link #tryComplete()} only reads partition state.
  */
@@ -85,6 +85,6 @@ final class DelayedFetch extends DelayedOperation {
 
     @Override
     protected void onComplete() {
-        replicaManager.readAsync(params, fetches, future);
+        replicaManager.completeDelayedRead(params, fetches, future);
     }
 }

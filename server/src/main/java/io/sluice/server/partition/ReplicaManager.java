@@ -82,7 +82,11 @@ public final class ReplicaManager implements MetadataCache.Listener, AutoCloseab
         this.brokerId = brokerId;
         this.logManager = logManager;
         this.logConfigs = logConfigs;
-        this.io = Executors.newFixedThreadPool(ioThreads, new DefaultThreadFactory("sluice-io-" + brokerId, true));
+        DefaultThreadFactory threads = new DefaultThreadFactory("sluice-io-" + brokerId, true);
+        this.io = Executors.newFixedThreadPool(ioThreads, work -> threads.newThread(() -> {
+            ON_IO_THREAD.set(Boolean.TRUE);
+            work.run();
+        }));
         this.timer = timer;
         this.fetchPurgatory = new Purgatory<>(timer);
         this.producePurgatory = new Purgatory<>(timer);
@@ -117,41 +121,87 @@ public final class ReplicaManager implements MetadataCache.Listener, AutoCloseab
     }
 
     private void applyTopic(MetadataImage current, TopicMetadata topic, boolean configChanged) {
-        LogConfig config = null;
+        List<PartitionState> local = new ArrayList<>();
+        boolean anyNew = false;
         for (PartitionState state : topic.partitions().values()) {
-            if (!state.replicas().contains(brokerId)) {
-                continue;
+            if (state.replicas().contains(brokerId)) {
+                local.add(state);
+                anyNew |= !partitions.containsKey(new TopicPartition(topic.name(), state.partition()));
             }
-            TopicPartition tp = new TopicPartition(topic.name(), state.partition());
+        }
+        if (local.isEmpty()) {
+            return;
+        }
+        LogConfig config = null;
+        if (anyNew || configChanged) {
             try {
-                Partition partition = partitions.get(tp);
-                if (config == null && (partition == null || configChanged)) {
-                    config = logConfigs.logConfig(current, topic);
-                }
-                if (partition == null) {
-                    PartitionLog partitionLog = logManager.getOrCreate(tp, topic.topicId(), config);
-                    partition = new Partition(tp, brokerId, partitionLog);
-                    partitions.put(tp, partition);
-                } else if (configChanged) {
-                    partition.log().updateConfig(config);
-                }
-                LeaderState before = partition.leaderState();
-                if (topic.markedForDeletion()) {
-                    partition.makeOffline();
-                } else {
-                    partition.applyState(state);
-                }
-                LeaderState after = partition.leaderState();
-                if (before.isLeader() != after.isLeader() || before.leaderEpoch() != after.leaderEpoch()) {
-                    if (after.isLeader()) {
-                        log.info("Became leader of {} at leader epoch {}, log end offset {}", tp, after.leaderEpoch(),
-                                partition.logEndOffset());
-                    }
-                    wakeWaiters(tp);
-                }
+                config = logConfigs.logConfig(current, topic);
             } catch (RuntimeException e) {
-                log.error("Cannot host partition {} (topic id {})", tp, topic.topicId(), e);
+                log.error("Cannot host the partitions of {} (topic id {})", topic.name(), topic.topicId(), e);
+                return;
             }
+        }
+        // Creating a log, and becoming leader at a new epoch, write and fsync small files: a new topic's partitions
+        // (the 50 of __consumer_offsets) are applied side by side on the I/O threads, the rest right here.
+        List<PartitionState> diskBound = new ArrayList<>();
+        for (PartitionState state : local) {
+            TopicPartition tp = new TopicPartition(topic.name(), state.partition());
+            if (local.size() > 1 && needsDisk(partitions.get(tp), state, topic)) {
+                diskBound.add(state);
+            } else {
+                applyPartition(topic, state, config, configChanged);
+            }
+        }
+        LogConfig finalConfig = config;
+        List<CompletableFuture<Void>> applied = new ArrayList<>(diskBound.size());
+        for (PartitionState state : diskBound) {
+            Runnable apply = () -> applyPartition(topic, state, finalConfig, configChanged);
+            try {
+                applied.add(CompletableFuture.runAsync(apply, io));
+            } catch (RejectedExecutionException shuttingDown) {
+                apply.run();
+            }
+        }
+        applied.forEach(CompletableFuture::join);
+    }
+
+    private boolean needsDisk(Partition partition, PartitionState state, TopicMetadata topic) {
+        if (partition == null) {
+            return true;
+        }
+        LeaderState current = partition.leaderState();
+        return !topic.markedForDeletion() && state.leader() == brokerId
+                && (!current.isLeader() || current.leaderEpoch() != state.leaderEpoch());
+    }
+
+    /** Creates the log if needed and applies leadership; errors are logged, the partition stays unhosted. */
+    private void applyPartition(TopicMetadata topic, PartitionState state, LogConfig config, boolean configChanged) {
+        TopicPartition tp = new TopicPartition(topic.name(), state.partition());
+        try {
+            Partition partition = partitions.get(tp);
+            if (partition == null) {
+                PartitionLog partitionLog = logManager.getOrCreate(tp, topic.topicId(), config);
+                partition = new Partition(tp, brokerId, partitionLog);
+                partitions.put(tp, partition);
+            } else if (configChanged) {
+                partition.log().updateConfig(config);
+            }
+            LeaderState before = partition.leaderState();
+            if (topic.markedForDeletion()) {
+                partition.makeOffline();
+            } else {
+                partition.applyState(state);
+            }
+            LeaderState after = partition.leaderState();
+            if (before.isLeader() != after.isLeader() || before.leaderEpoch() != after.leaderEpoch()) {
+                if (after.isLeader()) {
+                    log.info("Became leader of {} at leader epoch {}, log end offset {}", tp, after.leaderEpoch(),
+                            partition.logEndOffset());
+                }
+                wakeWaiters(tp);
+            }
+        } catch (RuntimeException e) {
+            log.error("Cannot host partition {} (topic id {})", tp, topic.topicId(), e);
         }
     }
 
@@ -294,10 +344,26 @@ public final class ReplicaManager implements MetadataCache.Listener, AutoCloseab
         return future;
     }
 
-    /** Reads again on the I/O executor and completes {@code future}: a delayed fetch's completion. */
-    void readAsync(FetchParams params, List<FetchPartition> fetches,
-                   CompletableFuture<Map<TopicIdPartition, LogReadResult>> future) {
-        execute(future, () -> future.complete(readFromLocalLog(params, fetches)));
+    /** Marks the threads of {@link #io}: work already on one needs no hand-off to another. */
+    private static final ThreadLocal<Boolean> ON_IO_THREAD = ThreadLocal.withInitial(() -> Boolean.FALSE);
+
+    /**
+     * Reads again and completes {@code future}: a delayed fetch's completion. On an I/O thread (an append or a
+     * high-watermark move completed it) the read happens right there, as Kafka's {@code DelayedFetch} reads on the
+     * thread that completes it: a hand-off to another I/O thread would add a thread wake-up to the produce-to-consume
+     * latency. From the timer thread (the wait expired) it goes to the I/O executor, so the timer never reads.
+     */
+    void completeDelayedRead(FetchParams params, List<FetchPartition> fetches,
+                             CompletableFuture<Map<TopicIdPartition, LogReadResult>> future) {
+        if (ON_IO_THREAD.get()) {
+            try {
+                future.complete(readFromLocalLog(params, fetches));
+            } catch (Throwable t) {
+                future.completeExceptionally(t);
+            }
+        } else {
+            execute(future, () -> future.complete(readFromLocalLog(params, fetches)));
+        }
     }
 
     /**

@@ -119,6 +119,18 @@ public final class LeaderEpochCache {
         loaded = true;
     }
 
+    /**
+     * Writes the file of a cache with no epochs (a new, empty log's), as Kafka creates one with every log. Without an
+     * fsync: the file holds nothing to lose, and a missing one is rebuilt from the log's batches at load.
+     */
+    public synchronized void writeEmpty() throws IOException {
+        if (!epochs.isEmpty()) {
+            throw new IllegalStateException("the cache has epochs: flush() writes them");
+        }
+        Files.writeString(file, VERSION + "\n0\n", StandardCharsets.UTF_8);
+        loaded = true;
+    }
+
     /** Removes the epochs starting at or after {@code endOffset} (the log was truncated there), as Kafka. */
     public synchronized void truncateFromEnd(long endOffset) throws IOException {
         if (epochs.values().removeIf(start -> start >= endOffset)) {

@@ -9,6 +9,7 @@ import org.apache.kafka.common.errors.InvalidTimestampException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.UnsupportedForMessageFormatException;
 import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.record.internal.CompressionType;
 import org.apache.kafka.common.record.internal.DefaultRecordBatch;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.MutableRecordBatch;
@@ -46,6 +47,12 @@ import java.util.Iterator;
  */
 public final class LogValidator {
 
+    /**
+     * Decompression buffers, reused per thread (appends run on a fixed pool), as Kafka's request-local buffer
+     * supplier: a fresh one per batch would allocate the codec's working buffers on every produce request.
+     */
+    private static final ThreadLocal<BufferSupplier> DECOMPRESSION_BUFFERS = ThreadLocal.withInitial(BufferSupplier::create);
+
     private LogValidator() {
     }
 
@@ -80,31 +87,22 @@ public final class LogValidator {
         }
         validateBatchHeader(batch, tp);
 
-        long maxTimestamp = RecordBatch.NO_TIMESTAMP;
-        long offsetOfMaxTimestamp = -1L;
-        int count = batch.countOrNull();
-        int index = 0;
-        try (CloseableIterator<Record> it = batch.streamingIterator(BufferSupplier.NO_CACHING)) {
-            while (it.hasNext()) {
-                Record record = it.next();
-                if (index >= count) {
-                    throw new InvalidRecordException("Batch holds more records than its count " + count + " in " + tp);
+        RecordChecks checks = new RecordChecks(tp, batch, nextOffset, now, timestampType, timestampBeforeMaxMs,
+                timestampAfterMaxMs, compacted);
+        try {
+            if (batch.compressionType() == CompressionType.NONE) {
+                RecordCursor cursor = new RecordCursor(records.buffer(), batch);
+                while (cursor.next()) {
+                    checks.check(cursor.offsetDelta(), cursor.timestamp(), cursor.hasKey());
                 }
-                long delta = record.offset() - batch.baseOffset();
-                if (delta != index) {
-                    throw new InvalidRecordException("Record " + index + " of the batch has offset delta " + delta
-                            + ", expected " + index + " in topic partition " + tp);
+            } else {
+                // as Kafka's LogValidator: keys, values and headers are skipped in the decompressed stream
+                try (CloseableIterator<Record> it = batch.skipKeyValueIterator(DECOMPRESSION_BUFFERS.get())) {
+                    while (it.hasNext()) {
+                        Record record = it.next();
+                        checks.check(record.offset() - batch.baseOffset(), record.timestamp(), record.hasKey());
+                    }
                 }
-                if (compacted && !record.hasKey()) {
-                    throw new InvalidRecordException("Compacted topic cannot accept message without key in topic "
-                            + "partition " + tp);
-                }
-                validateTimestamp(batch, record, index, now, timestampType, timestampBeforeMaxMs, timestampAfterMaxMs);
-                if (record.timestamp() > maxTimestamp) {
-                    maxTimestamp = record.timestamp();
-                    offsetOfMaxTimestamp = nextOffset + index;
-                }
-                index++;
             }
         } catch (ApiException e) {
             throw e;
@@ -112,9 +110,13 @@ public final class LogValidator {
             // decompression failures and malformed varints: the bytes are not a valid batch
             throw new CorruptRecordException("Record batch in " + tp + " cannot be read: " + e.getMessage());
         }
-        if (index != count) {
-            throw new InvalidRecordException("Batch declares " + count + " records but holds " + index + " in " + tp);
+        int count = batch.countOrNull();
+        if (checks.index != count) {
+            throw new InvalidRecordException("Batch declares " + count + " records but holds " + checks.index + " in "
+                    + tp);
         }
+        long maxTimestamp = checks.maxTimestamp;
+        long offsetOfMaxTimestamp = checks.offsetOfMaxTimestamp;
 
         long lastOffset = nextOffset + count - 1;
         batch.setLastOffset(lastOffset);
@@ -193,18 +195,69 @@ public final class LogValidator {
         }
     }
 
-    private static void validateTimestamp(RecordBatch batch, Record record, int index, long now,
-                                          TimestampType timestampType, long beforeMaxMs, long afterMaxMs) {
-        if (timestampType == TimestampType.CREATE_TIME && record.timestamp() != RecordBatch.NO_TIMESTAMP) {
-            long diff = now - record.timestamp();
-            if (diff > beforeMaxMs || -diff > afterMaxMs) {
-                throw new InvalidTimestampException("Timestamp " + record.timestamp() + " of message with offset "
-                        + index + " is out of range. The timestamp should be within [" + safeSub(now, beforeMaxMs)
-                        + ", " + safeAdd(now, afterMaxMs) + "]");
+    /**
+     * The per-record checks, in Kafka's order, over records read either in place or from a decompressed stream:
+     * offset deltas 0..count-1, a key on compacted topics, the timestamp window; and the max timestamp with its offset.
+     */
+    private static final class RecordChecks {
+        private final TopicPartition tp;
+        private final RecordBatch batch;
+        private final long nextOffset;
+        private final long now;
+        private final TimestampType timestampType;
+        private final long beforeMaxMs;
+        private final long afterMaxMs;
+        private final boolean compacted;
+        private final int count;
+        int index;
+        long maxTimestamp = RecordBatch.NO_TIMESTAMP;
+        long offsetOfMaxTimestamp = -1L;
+
+        RecordChecks(TopicPartition tp, RecordBatch batch, long nextOffset, long now, TimestampType timestampType,
+                     long beforeMaxMs, long afterMaxMs, boolean compacted) {
+            this.tp = tp;
+            this.batch = batch;
+            this.nextOffset = nextOffset;
+            this.now = now;
+            this.timestampType = timestampType;
+            this.beforeMaxMs = beforeMaxMs;
+            this.afterMaxMs = afterMaxMs;
+            this.compacted = compacted;
+            this.count = batch.countOrNull();
+        }
+
+        void check(long offsetDelta, long timestamp, boolean hasKey) {
+            if (index >= count) {
+                throw new InvalidRecordException("Batch holds more records than its count " + count + " in " + tp);
             }
-        } else if (batch.timestampType() == TimestampType.LOG_APPEND_TIME) {
-            throw new InvalidTimestampException("Invalid timestamp type in message " + index
-                    + ". Producer should not set timestamp type to LogAppendTime.");
+            if (offsetDelta != index) {
+                throw new InvalidRecordException("Record " + index + " of the batch has offset delta " + offsetDelta
+                        + ", expected " + index + " in topic partition " + tp);
+            }
+            if (compacted && !hasKey) {
+                throw new InvalidRecordException("Compacted topic cannot accept message without key in topic "
+                        + "partition " + tp);
+            }
+            checkTimestamp(timestamp);
+            if (timestamp > maxTimestamp) {
+                maxTimestamp = timestamp;
+                offsetOfMaxTimestamp = nextOffset + index;
+            }
+            index++;
+        }
+
+        private void checkTimestamp(long timestamp) {
+            if (timestampType == TimestampType.CREATE_TIME && timestamp != RecordBatch.NO_TIMESTAMP) {
+                long diff = now - timestamp;
+                if (diff > beforeMaxMs || -diff > afterMaxMs) {
+                    throw new InvalidTimestampException("Timestamp " + timestamp + " of message with offset "
+                            + index + " is out of range. The timestamp should be within [" + safeSub(now, beforeMaxMs)
+                            + ", " + safeAdd(now, afterMaxMs) + "]");
+                }
+            } else if (batch.timestampType() == TimestampType.LOG_APPEND_TIME) {
+                throw new InvalidTimestampException("Invalid timestamp type in message " + index
+                        + ". Producer should not set timestamp type to LogAppendTime.");
+            }
         }
     }
 
