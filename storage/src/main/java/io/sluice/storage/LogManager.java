@@ -91,6 +91,7 @@ public final class LogManager implements AutoCloseable {
      */
     public synchronized void startup() throws IOException {
         for (Path logDir : logDirs) {
+            boolean existed = Files.isDirectory(logDir);
             Files.createDirectories(logDir);
             Path marker = logDir.resolve(CLEAN_SHUTDOWN_FILE);
             boolean cleanShutdown = Files.exists(marker);
@@ -126,7 +127,7 @@ public final class LogManager implements AutoCloseable {
             }
             // From now on a crash is unclean until the next close writes the marker again.
             Files.deleteIfExists(marker);
-            LOG.info("Loaded log dir {} ({} shutdown)", logDir, cleanShutdown ? "clean" : "unclean");
+            LOG.info("Loaded log dir {} ({})", logDir, !existed ? "new" : cleanShutdown ? "clean shutdown" : "unclean shutdown");
         }
     }
 

@@ -167,14 +167,18 @@ public final class PartitionLog {
         if (records.sizeInBytes() == 0) {
             return new LogAppendResult(-1L, -1L, RecordBatch.NO_TIMESTAMP, logStartOffset, 0);
         }
+        LogConfig cfg = config;
+        long now = time.milliseconds();
+        // as Kafka's analyzeAndValidateRecords: the CRC and the record walk need no log state, so they run before the
+        // lock; only offset assignment, the producer checks and the write hold it
+        LogValidator.ValidatedBatch validated = LogValidator.validate(records, tp, now, cfg.maxMessageBytes(),
+                cfg.messageTimestampType(), cfg.messageTimestampBeforeMaxMs(), cfg.messageTimestampAfterMaxMs(),
+                cfg.compact());
         lock.lock();
         try {
             checkOnline();
-            LogConfig cfg = config;
-            long now = time.milliseconds();
-            ValidationResult v = LogValidator.validateAndAssignOffsets(records, tp, logEndOffset, now, leaderEpoch,
-                    cfg.maxMessageBytes(), cfg.messageTimestampType(), cfg.messageTimestampBeforeMaxMs(),
-                    cfg.messageTimestampAfterMaxMs(), cfg.compact());
+            ValidationResult v = LogValidator.assignOffsets(validated, logEndOffset, leaderEpoch, now,
+                    cfg.messageTimestampType());
             MutableRecordBatch batch = v.batch();
             ProducerEntry updatedProducer = null;
             if (batch.hasProducerId()) {

@@ -61,16 +61,29 @@ public final class LogValidator {
                                    long maxTimestamp, long shallowOffsetOfMaxTimestamp, long logAppendTime) {
     }
 
-    /**
-     * Validates {@code records} and assigns offsets from {@code nextOffset}.
-     *
-     * @param now         broker time in ms (LOG_APPEND_TIME and the timestamp window)
-     * @param leaderEpoch the partition leader epoch to stamp into the batch
-     */
+    /** A batch that passed validation, before offsets are assigned: what {@link #assignOffsets} needs. */
+    public record ValidatedBatch(MutableRecordBatch batch, int recordCount, long maxTimestamp, int indexOfMaxTimestamp) {
+    }
+
+    /** Validates {@code records} and assigns offsets from {@code nextOffset}: {@link #validate} then {@link #assignOffsets}. */
     public static ValidationResult validateAndAssignOffsets(MemoryRecords records, TopicPartition tp, long nextOffset,
                                                             long now, int leaderEpoch, int maxMessageBytes,
                                                             TimestampType timestampType, long timestampBeforeMaxMs,
                                                             long timestampAfterMaxMs, boolean compacted) {
+        ValidatedBatch validated = validate(records, tp, now, maxMessageBytes, timestampType, timestampBeforeMaxMs,
+                timestampAfterMaxMs, compacted);
+        return assignOffsets(validated, nextOffset, leaderEpoch, now, timestampType);
+    }
+
+    /**
+     * Checks {@code records} (see the class comment); reads the batch, writes nothing. Needs no log state, so the log
+     * runs it before taking its lock: the CRC and the record walk do not hold up other appends to the partition.
+     *
+     * @param now broker time in ms (the timestamp window)
+     */
+    public static ValidatedBatch validate(MemoryRecords records, TopicPartition tp, long now, int maxMessageBytes,
+                                          TimestampType timestampType, long timestampBeforeMaxMs,
+                                          long timestampAfterMaxMs, boolean compacted) {
         MutableRecordBatch batch = singleBatch(records, tp);
         // As Kafka (KAFKA-14012): clients send batches at base offset 0; the broker assigns offsets.
         if (batch.baseOffset() != 0) {
@@ -87,7 +100,7 @@ public final class LogValidator {
         }
         validateBatchHeader(batch, tp);
 
-        RecordChecks checks = new RecordChecks(tp, batch, nextOffset, now, timestampType, timestampBeforeMaxMs,
+        RecordChecks checks = new RecordChecks(tp, batch, now, timestampType, timestampBeforeMaxMs,
                 timestampAfterMaxMs, compacted);
         try {
             if (batch.compressionType() == CompressionType.NONE) {
@@ -115,8 +128,22 @@ public final class LogValidator {
             throw new InvalidRecordException("Batch declares " + count + " records but holds " + checks.index + " in "
                     + tp);
         }
-        long maxTimestamp = checks.maxTimestamp;
-        long offsetOfMaxTimestamp = checks.offsetOfMaxTimestamp;
+        return new ValidatedBatch(batch, count, checks.maxTimestamp, checks.indexOfMaxTimestamp);
+    }
+
+    /**
+     * Assigns offsets from {@code nextOffset} to a validated batch, in place: base offset, partition leader epoch and,
+     * for LOG_APPEND_TIME (or a header max timestamp that differs from the records'), timestamp type and max timestamp.
+     *
+     * @param now         broker time in ms (LOG_APPEND_TIME)
+     * @param leaderEpoch the partition leader epoch to stamp into the batch
+     */
+    public static ValidationResult assignOffsets(ValidatedBatch validated, long nextOffset, int leaderEpoch, long now,
+                                                 TimestampType timestampType) {
+        MutableRecordBatch batch = validated.batch();
+        int count = validated.recordCount();
+        long maxTimestamp = validated.maxTimestamp();
+        long offsetOfMaxTimestamp = validated.indexOfMaxTimestamp() < 0 ? -1L : nextOffset + validated.indexOfMaxTimestamp();
 
         long lastOffset = nextOffset + count - 1;
         batch.setLastOffset(lastOffset);
@@ -202,7 +229,6 @@ public final class LogValidator {
     private static final class RecordChecks {
         private final TopicPartition tp;
         private final RecordBatch batch;
-        private final long nextOffset;
         private final long now;
         private final TimestampType timestampType;
         private final long beforeMaxMs;
@@ -211,13 +237,12 @@ public final class LogValidator {
         private final int count;
         int index;
         long maxTimestamp = RecordBatch.NO_TIMESTAMP;
-        long offsetOfMaxTimestamp = -1L;
+        int indexOfMaxTimestamp = -1;
 
-        RecordChecks(TopicPartition tp, RecordBatch batch, long nextOffset, long now, TimestampType timestampType,
+        RecordChecks(TopicPartition tp, RecordBatch batch, long now, TimestampType timestampType,
                      long beforeMaxMs, long afterMaxMs, boolean compacted) {
             this.tp = tp;
             this.batch = batch;
-            this.nextOffset = nextOffset;
             this.now = now;
             this.timestampType = timestampType;
             this.beforeMaxMs = beforeMaxMs;
@@ -241,7 +266,7 @@ public final class LogValidator {
             checkTimestamp(timestamp);
             if (timestamp > maxTimestamp) {
                 maxTimestamp = timestamp;
-                offsetOfMaxTimestamp = nextOffset + index;
+                indexOfMaxTimestamp = index;
             }
             index++;
         }
