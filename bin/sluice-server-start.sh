@@ -37,7 +37,10 @@ CP="$JAR:$JAR_DIR/lib/*"
 # path passes the raised thresholds within a second of load.
 JIT_OPTS=(-XX:Tier4InvocationThreshold=50000 -XX:Tier4MinInvocationThreshold=6000
   -XX:Tier4CompileThreshold=150000 -XX:Tier4BackEdgeThreshold=400000)
-JVM_OPTS=(${SLUICE_HEAP_OPTS:--Xms64m -Xmx1g} -XX:+UseSerialGC "${JIT_OPTS[@]}")
+# Serial GC unless SLUICE_OPTS chooses a collector (the JVM refuses two).
+GC_OPTS=(-XX:+UseSerialGC)
+[[ "${SLUICE_OPTS:-}" =~ -XX:\+Use[A-Za-z]+GC ]] && GC_OPTS=()
+JVM_OPTS=(${SLUICE_HEAP_OPTS:--Xms64m -Xmx1g} "${GC_OPTS[@]}" "${JIT_OPTS[@]}")
 
 # Class data sharing: after each build, one training run (a broker on throw-away dirs that produces
 # and fetches a record) writes an archive of the classes a broker loads; later starts map it instead

@@ -51,8 +51,10 @@ import java.util.function.Supplier;
  * results come back as futures. Produce with acks=all and Fetch with {@code min_bytes} wait in
  * purgatories keyed by partition, completed by appends, high-watermark moves or their timeout.
  *
- * <p>Thread-safe. The partition map is concurrent; metadata changes are applied on the metadata thread;
- * no lock is held across I/O here (appends to one partition are serialized by its log).
+ * <p>Thread-safe. The partition map is concurrent; metadata changes are applied on the metadata thread, which
+ * hands the partitions of a topic that need files written (new logs, new leader epochs) to the I/O threads, one
+ * partition per task, and waits for them before the next topic; no lock is held across I/O here (appends to one
+ * partition are serialized by its log).
  */
 public final class ReplicaManager implements MetadataCache.Listener, AutoCloseable {
 
