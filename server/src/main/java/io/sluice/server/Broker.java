@@ -174,11 +174,15 @@ public final class Broker implements AutoCloseable {
     /** Kafka's default {@code num.io.threads}: appends and reads run on these, never on an event loop. */
     private static final int IO_THREADS = 8;
 
-    /** The logs of {@code log.dirs}, loaded (and recovered after an unclean shutdown). */
+    /**
+     * The logs of {@code log.dirs}, loaded (and recovered after an unclean shutdown). Stopped with the broker only
+     * once loaded: closing writes the checkpoints and the clean-shutdown marker, which after a failed load would
+     * skip the recovery that the logs not loaded yet still need.
+     */
     private LogManager startLogManager() throws IOException {
         LogManager logManager = new LogManager(config.logDirs(), Time.SYSTEM);
-        started.add(logManager);
         logManager.startup();
+        started.add(logManager);
         return logManager;
     }
 

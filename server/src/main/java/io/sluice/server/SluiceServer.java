@@ -29,9 +29,11 @@ public final class SluiceServer {
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             if (arg.equals("--version") || arg.equals("-version")) {
+                StartupWarmUp.awaitLogging();
                 System.out.println(version());
                 return;
             } else if (arg.equals("--startup-training")) {
+                StartupWarmUp.awaitLogging();
                 StartupTraining.run();
                 System.exit(0);
             } else if (arg.equals("--override") && i + 1 < args.length) {
@@ -53,6 +55,7 @@ public final class SluiceServer {
                 file.forEach(props::putIfAbsent);
             }
         }
+        StartupWarmUp.awaitLogging();
         BrokerConfig config;
         try {
             config = new BrokerConfig(props);

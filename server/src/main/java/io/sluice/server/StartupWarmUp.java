@@ -5,14 +5,15 @@ import io.sluice.server.zk.LazyDefaultSslContext;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.slf4j.LoggerFactory;
 
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One-time initialisations that a broker's startup would otherwise meet one after another on its critical
  * path, begun on daemon threads as the process starts so that they overlap with reading the config,
- * starting ZooKeeper and loading the logs. Each step only initialises classes; nothing here has an effect
- * a later caller could observe, so a step still running when its result is needed simply makes that
- * caller wait for the class initialisation, as it would have without the warm-up.
+ * starting ZooKeeper and loading the logs. The steps initialise classes, so a step still running when its
+ * result is needed makes that caller wait for the class initialisation, as it would have without the
+ * warm-up; the one effect beyond that is the JVM's default {@code SSLContext} (see {@link LazyDefaultSslContext}).
  *
  * <ul>
  *   <li>ZooKeeper's {@code X509Util}: every ZooKeeper client (and so Curator) initialises it, and with it the
@@ -27,6 +28,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class StartupWarmUp {
 
     private static final AtomicBoolean BEGUN = new AtomicBoolean();
+    private static final CountDownLatch LOGGING_READY = new CountDownLatch(1);
 
     private StartupWarmUp() {
     }
@@ -35,16 +37,42 @@ final class StartupWarmUp {
         if (!BEGUN.compareAndSet(false, true)) {
             return;
         }
+        // The logging backend first, and nothing else touches slf4j until it is ready: a logger asked for while
+        // slf4j initialises is a stand-in whose events are replayed later, with a warning on every start.
         daemon("sluice-warmup-zk", () -> {
+            try {
+                LoggerFactory.getILoggerFactory();
+            } finally {
+                LOGGING_READY.countDown();
+            }
             LazyDefaultSslContext.install();
             initialise("org.apache.zookeeper.common.X509Util");
             initialise("org.apache.curator.framework.imps.CuratorFrameworkImpl");
         });
         daemon("sluice-warmup", () -> {
-            LoggerFactory.getILoggerFactory();
+            awaitLogging();
             ApiKeys.values();
             Epoll.isAvailable();
         });
+    }
+
+    /** Waits until the logging backend is initialised (at once when {@link #begin()} was never called). */
+    static void awaitLogging() {
+        if (!BEGUN.get()) {
+            return;
+        }
+        boolean interrupted = false;
+        while (true) {
+            try {
+                LOGGING_READY.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static void initialise(String className) {

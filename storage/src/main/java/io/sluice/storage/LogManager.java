@@ -159,12 +159,21 @@ public final class LogManager implements AutoCloseable {
         // can be created side by side (ReplicaManager does, for the 50 of __consumer_offsets).
         PartitionLog log = null;
         boolean kept = false;
+        boolean newDir = !Files.exists(dir);
         try {
             Files.createDirectories(dir);
             PartitionMetadataFile.write(dir, topicId);
             log = PartitionLog.load(tp, topicId, dir, config, time, true, PartitionLog.Checkpoints.NONE,
                     this::deleteLater);
-        } catch (IOException | UncheckedIOException e) {
+        } catch (IOException | RuntimeException e) {
+            // nothing half-made stays behind: with several log dirs a retry may pick another dir, and two dirs of
+            // one partition would stop the next start
+            if (newDir) {
+                deleteQuietly(dir);
+            }
+            if (e instanceof RuntimeException r && !(e instanceof UncheckedIOException)) {
+                throw r;
+            }
             throw new KafkaStorageException("Could not create the log of " + tp, e);
         } finally {
             synchronized (this) {
@@ -234,6 +243,9 @@ public final class LogManager implements AutoCloseable {
      * Kafka) and removes it. Does nothing when there is no such log.
      */
     public synchronized void delete(TopicPartition tp) {
+        while (creating.containsKey(tp)) {
+            awaitCreations();
+        }
         PartitionLog log = logs.remove(tp);
         if (log == null) {
             return;
@@ -365,6 +377,10 @@ public final class LogManager implements AutoCloseable {
         if (closed) {
             return;
         }
+        // logs being created are finished first, so that the checkpoints and the clean-shutdown marker cover them
+        while (!creating.isEmpty()) {
+            awaitCreations();
+        }
         backgroundTasks.forEach(t -> t.cancel(false));
         if (cleaner != null) {
             cleaner.close();
@@ -440,6 +456,14 @@ public final class LogManager implements AutoCloseable {
             return partition < 0 ? Optional.empty() : Optional.of(new TopicPartition(dirName.substring(0, dash), partition));
         } catch (NumberFormatException e) {
             return Optional.empty();
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try {
+            deleteRecursively(dir);
+        } catch (IOException | UncheckedIOException e) {
+            LOG.warn("Could not remove {} after a failed log creation", dir, e);
         }
     }
 

@@ -177,6 +177,8 @@ public final class PartitionLog {
         lock.lock();
         try {
             checkOnline();
+            // read again under the lock: LOG_APPEND_TIME and rolls must not go backwards with the offsets
+            now = time.milliseconds();
             ValidationResult v = LogValidator.assignOffsets(validated, logEndOffset, leaderEpoch, now,
                     cfg.messageTimestampType());
             MutableRecordBatch batch = v.batch();

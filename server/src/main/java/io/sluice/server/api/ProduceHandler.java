@@ -25,6 +25,7 @@ import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.requests.ProduceRequest;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -80,6 +81,7 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
         boolean validAcks = acks == -1 || acks == 0 || acks == 1;
         MetadataImage image = metadata.image();
         List<Slot> slots = new ArrayList<>();
+        Map<TopicPartition, Integer> slotIndex = new HashMap<>();
         Map<TopicPartition, MemoryRecords> toAppend = new LinkedHashMap<>();
         for (ProduceRequestData.TopicProduceData topic : request.data().topicData()) {
             String name = version >= 13 ? image.topicNamesById().get(topic.topicId()) : topic.name();
@@ -88,10 +90,19 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
             for (ProduceRequestData.PartitionProduceData partition : topic.partitionData()) {
                 TopicPartition tp = name == null ? null : new TopicPartition(name, partition.index());
                 ApiException error = validate(version, image, tp, topic, partition, validAcks);
-                if (error == null && toAppend.put(tp, (MemoryRecords) partition.records()) != null) {
-                    continue; // a partition named twice is appended and answered once, the later records winning, as Kafka's map
+                Slot slot = new Slot(topic, topicId, partition.index(), tp, error);
+                // a partition named twice is appended and answered once, the later entry winning, as Kafka's map
+                Integer seen = tp == null ? null : slotIndex.putIfAbsent(tp, slots.size());
+                if (seen == null) {
+                    slots.add(slot);
+                } else {
+                    slots.set(seen, slot);
                 }
-                slots.add(new Slot(topic, topicId, partition.index(), tp, error));
+                if (error == null) {
+                    toAppend.put(tp, (MemoryRecords) partition.records());
+                } else if (tp != null) {
+                    toAppend.remove(tp);
+                }
             }
         }
         CompletableFuture<Map<TopicPartition, ProducePartitionResult>> appended = toAppend.isEmpty()

@@ -230,6 +230,9 @@ public final class Controller implements AutoCloseable {
         }
     }
 
+    /** Partition state writes per ZooKeeper transaction: about 150 bytes each, so far below the 1 MB request limit. */
+    static final int MAX_OPS_PER_TRANSACTION = 1000;
+
     private void updatePartitions(TopicMetadata topic, Set<Integer> live) throws Exception {
         List<CuratorOp> ops = new ArrayList<>();
         List<String> changes = new ArrayList<>();
@@ -260,7 +263,10 @@ public final class Controller implements AutoCloseable {
         }
         if (!ops.isEmpty()) {
             try {
-                fencedWrite(ops);
+                // in chunks, each well under ZooKeeper's 1 MB request limit (jute.maxbuffer), in order
+                for (int from = 0; from < ops.size(); from += MAX_OPS_PER_TRANSACTION) {
+                    fencedWrite(ops.subList(from, Math.min(ops.size(), from + MAX_OPS_PER_TRANSACTION)));
+                }
                 log.info("Controller updated partitions of {}: {}", topic.name(), changes);
             } catch (KeeperException.NodeExistsException | KeeperException.NoNodeException
                      | KeeperException.BadVersionException stale) {

@@ -34,6 +34,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -52,8 +54,8 @@ import java.util.function.Supplier;
  * purgatories keyed by partition, completed by appends, high-watermark moves or their timeout.
  *
  * <p>Thread-safe. The partition map is concurrent; metadata changes are applied on the metadata thread, which
- * hands the partitions of a topic that need files written (new logs, new leader epochs) to the I/O threads, one
- * partition per task, and waits for them before the next topic; no lock is held across I/O here (appends to one
+ * shares the partitions of a topic that need files written (new logs, new leader epochs) with a few I/O threads
+ * and waits for them before the next topic; no lock is held across I/O here (appends to one
  * partition are serialized by its log).
  */
 public final class ReplicaManager implements MetadataCache.Listener, AutoCloseable {
@@ -134,37 +136,84 @@ public final class ReplicaManager implements MetadataCache.Listener, AutoCloseab
         if (local.isEmpty()) {
             return;
         }
-        LogConfig config = null;
+        // resolved once for the topic; a failure fails only the partitions that need the config, as before
+        LogConfig resolved = null;
+        RuntimeException configError = null;
         if (anyNew || configChanged) {
             try {
-                config = logConfigs.logConfig(current, topic);
+                resolved = logConfigs.logConfig(current, topic);
             } catch (RuntimeException e) {
-                log.error("Cannot host the partitions of {} (topic id {})", topic.name(), topic.topicId(), e);
-                return;
+                configError = e;
             }
         }
+        LogConfig config = resolved;
+        RuntimeException error = configError;
+        Supplier<LogConfig> configs = () -> {
+            if (error != null) {
+                throw error;
+            }
+            return config;
+        };
         // Creating a log, and becoming leader at a new epoch, write and fsync small files: a new topic's partitions
-        // (the 50 of __consumer_offsets) are applied side by side on the I/O threads, the rest right here.
-        List<PartitionState> diskBound = new ArrayList<>();
+        // (the 50 of __consumer_offsets) are applied side by side, the rest right here.
+        List<Runnable> diskBound = new ArrayList<>();
         for (PartitionState state : local) {
             TopicPartition tp = new TopicPartition(topic.name(), state.partition());
             if (local.size() > 1 && needsDisk(partitions.get(tp), state, topic)) {
-                diskBound.add(state);
+                diskBound.add(() -> applyPartition(topic, state, configs, configChanged));
             } else {
-                applyPartition(topic, state, config, configChanged);
+                applyPartition(topic, state, configs, configChanged);
             }
         }
-        LogConfig finalConfig = config;
-        List<CompletableFuture<Void>> applied = new ArrayList<>(diskBound.size());
-        for (PartitionState state : diskBound) {
-            Runnable apply = () -> applyPartition(topic, state, finalConfig, configChanged);
+        applySideBySide(diskBound);
+    }
+
+    /** At most this many I/O threads help the metadata thread apply a topic's partitions. */
+    private static final int APPLY_HELPERS = 3;
+
+    /**
+     * Runs {@code work} on the calling thread and up to {@value #APPLY_HELPERS} I/O threads, all taking items from
+     * one queue, and returns when every item has run. The caller works through the queue itself and then waits only
+     * for the items a helper took, so a helper queued behind produce and fetch work, or never run because the
+     * executor is shutting down, delays nothing and cannot leave the caller waiting.
+     */
+    private void applySideBySide(List<Runnable> work) {
+        if (work.isEmpty()) {
+            return;
+        }
+        ConcurrentLinkedQueue<Runnable> queue = new ConcurrentLinkedQueue<>(work);
+        CountDownLatch done = new CountDownLatch(work.size());
+        Runnable drain = () -> {
+            for (Runnable item = queue.poll(); item != null; item = queue.poll()) {
+                try {
+                    item.run();
+                } catch (Throwable t) {
+                    log.error("Error applying metadata to a partition", t);
+                } finally {
+                    done.countDown();
+                }
+            }
+        };
+        for (int i = 0; i < Math.min(APPLY_HELPERS, work.size() - 1); i++) {
             try {
-                applied.add(CompletableFuture.runAsync(apply, io));
+                io.execute(drain);
             } catch (RejectedExecutionException shuttingDown) {
-                apply.run();
+                break;
             }
         }
-        applied.forEach(CompletableFuture::join);
+        drain.run();
+        boolean interrupted = false;
+        while (true) {
+            try {
+                done.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private boolean needsDisk(Partition partition, PartitionState state, TopicMetadata topic) {
@@ -177,16 +226,17 @@ public final class ReplicaManager implements MetadataCache.Listener, AutoCloseab
     }
 
     /** Creates the log if needed and applies leadership; errors are logged, the partition stays unhosted. */
-    private void applyPartition(TopicMetadata topic, PartitionState state, LogConfig config, boolean configChanged) {
+    private void applyPartition(TopicMetadata topic, PartitionState state, Supplier<LogConfig> config,
+                                boolean configChanged) {
         TopicPartition tp = new TopicPartition(topic.name(), state.partition());
         try {
             Partition partition = partitions.get(tp);
             if (partition == null) {
-                PartitionLog partitionLog = logManager.getOrCreate(tp, topic.topicId(), config);
+                PartitionLog partitionLog = logManager.getOrCreate(tp, topic.topicId(), config.get());
                 partition = new Partition(tp, brokerId, partitionLog);
                 partitions.put(tp, partition);
             } else if (configChanged) {
-                partition.log().updateConfig(config);
+                partition.log().updateConfig(config.get());
             }
             LeaderState before = partition.leaderState();
             if (topic.markedForDeletion()) {

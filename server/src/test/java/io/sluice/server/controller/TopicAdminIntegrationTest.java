@@ -207,6 +207,30 @@ class TopicAdminIntegrationTest {
         }
     }
 
+    /** More partitions than one ZooKeeper transaction carries: the controller writes their states in chunks. */
+    @Test
+    void aTopicWithManyPartitionsGetsEveryLeader() throws Exception {
+        broker = start();
+        int partitions = Controller.MAX_OPS_PER_TRANSACTION / 2 + 100; // about 3 znodes each: two transactions
+        try (Admin admin = admin()) {
+            admin.createTopics(List.of(new NewTopic("wide", partitions, (short) 1))).all().get(60, TimeUnit.SECONDS);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            long led = 0;
+            while (System.nanoTime() < deadline) {
+                TopicDescription wide = admin.describeTopics(List.of("wide")).allTopicNames().get().get("wide");
+                led = wide.partitions().stream().filter(p -> p.leader() != null && p.leader().id() == 0).count();
+                if (led == partitions) {
+                    break;
+                }
+                Thread.sleep(100);
+            }
+            assertEquals(partitions, led, "partitions with a leader");
+        }
+        try (var logs = Files.list(dir.resolve("logs"))) {
+            assertEquals(partitions, logs.filter(d -> d.getFileName().toString().startsWith("wide-")).count(), "logs");
+        }
+    }
+
     @Test
     void metadataAutoCreatesTopicsAndProducerIdsComeInBlocks() throws Exception {
         broker = start();
