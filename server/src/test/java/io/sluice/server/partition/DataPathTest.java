@@ -121,6 +121,36 @@ class DataPathTest {
         assertEquals(1, notLeader.currentLeader().leaderEpoch());
     }
 
+    /** As Kafka's map of partitions: a partition named twice is appended once, the later entry winning, and answered once. */
+    @Test
+    void aPartitionNamedTwiceIsAppendedAndAnsweredOnce() throws Exception {
+        ProduceRequestData request = new ProduceRequestData().setAcks((short) 1).setTimeoutMs(30000);
+        request.topicData().add(new ProduceRequestData.TopicProduceData().setName("t").setPartitionData(List.of(
+                new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(records("first")),
+                new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(records("second", "third")))));
+        ProduceResponseData response = (ProduceResponseData) ctx.produce.handle(
+                DataPathContext.context(ApiKeys.PRODUCE, (short) 12), ProduceRequest.builder(request).build((short) 12))
+                .get(10, TimeUnit.SECONDS);
+        List<ProduceResponseData.PartitionProduceResponse> answers = response.responses().iterator().next().partitionResponses();
+        assertEquals(1, answers.size());
+        assertEquals(Errors.NONE.code(), answers.get(0).errorCode());
+        assertEquals(0, answers.get(0).baseOffset());
+        assertEquals(2, produce("t", 0, (short) 1, "next").baseOffset(), "only the two records of the later entry");
+
+        // a later entry that is invalid wins too: nothing appended, one answer with its error
+        ProduceRequestData invalid = new ProduceRequestData().setAcks((short) 1).setTimeoutMs(30000);
+        invalid.topicData().add(new ProduceRequestData.TopicProduceData().setName("t").setPartitionData(List.of(
+                new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(records("fine")),
+                new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(null))));
+        ProduceResponseData refused = (ProduceResponseData) ctx.produce.handle(
+                DataPathContext.context(ApiKeys.PRODUCE, (short) 12), ProduceRequest.builder(invalid).build((short) 12))
+                .get(10, TimeUnit.SECONDS);
+        List<ProduceResponseData.PartitionProduceResponse> one = refused.responses().iterator().next().partitionResponses();
+        assertEquals(1, one.size());
+        assertEquals(Errors.INVALID_RECORD.code(), one.get(0).errorCode());
+        assertEquals(3, produce("t", 0, (short) 1, "after").baseOffset(), "the refused request appended nothing");
+    }
+
     private short produceTo(String internalTopic, String value) throws Exception {
         ctx.createTopic(internalTopic, 1, DataPathContext.BROKER_ID, 0);
         return produce(internalTopic, 0, (short) 1, value).errorCode();
