@@ -50,28 +50,20 @@ final class StartupWarmUp {
             initialise("org.apache.curator.framework.imps.CuratorFrameworkImpl");
         });
         daemon("sluice-warmup", () -> {
-            awaitLogging();
+            try {
+                awaitLogging();
+            } catch (InterruptedException e) {
+                return;
+            }
             ApiKeys.values();
             Epoll.isAvailable();
         });
     }
 
     /** Waits until the logging backend is initialised (at once when {@link #begin()} was never called). */
-    static void awaitLogging() {
-        if (!BEGUN.get()) {
-            return;
-        }
-        boolean interrupted = false;
-        while (true) {
-            try {
-                LOGGING_READY.await();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
+    static void awaitLogging() throws InterruptedException {
+        if (BEGUN.get()) {
+            LOGGING_READY.await();
         }
     }
 

@@ -369,11 +369,8 @@ public final class Controller implements AutoCloseable {
     }
 
     private List<String> childrenOrEmpty(String path) throws Exception {
-        try {
-            return zk.getChildren().forPath(path);
-        } catch (KeeperException.NoNodeException e) {
-            return List.of();
-        }
+        List<String> children = childrenOrNull(path);
+        return children == null ? List.of() : children;
     }
 
     /** Runs {@code ops} in one transaction with a check of the controller epoch's version. */

@@ -127,7 +127,7 @@ public final class LeaderEpochCache {
         if (!epochs.isEmpty()) {
             throw new IllegalStateException("the cache has epochs: flush() writes them");
         }
-        Files.writeString(file, VERSION + "\n0\n", StandardCharsets.UTF_8);
+        Files.writeString(file, content(), StandardCharsets.UTF_8);
         loaded = true;
     }
 
@@ -199,9 +199,14 @@ public final class LeaderEpochCache {
     }
 
     private void write() throws IOException {
+        AtomicFiles.write(file, content());
+    }
+
+    /** Kafka's checkpoint format: version, entry count, then one {@code epoch startOffset} line per entry. */
+    private String content() {
         StringBuilder sb = new StringBuilder();
         sb.append(VERSION).append('\n').append(epochs.size()).append('\n');
         epochs.forEach((epoch, offset) -> sb.append(epoch).append(' ').append(offset).append('\n'));
-        AtomicFiles.write(file, sb.toString());
+        return sb.toString();
     }
 }
