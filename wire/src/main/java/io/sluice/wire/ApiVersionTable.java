@@ -21,6 +21,12 @@ public final class ApiVersionTable {
             if (minVersion > maxVersion) {
                 throw new IllegalArgumentException(apiKey + ": min version " + minVersion + " > max " + maxVersion);
             }
+            // A version the pinned kafka-clients cannot decode cannot be served, whatever a handler claims.
+            if (minVersion < apiKey.oldestVersion() || maxVersion > apiKey.latestVersion(true)) {
+                throw new IllegalArgumentException(apiKey + " " + minVersion + "-" + maxVersion
+                        + " is outside what kafka-clients can decode, " + apiKey.oldestVersion() + "-"
+                        + apiKey.latestVersion(true));
+            }
         }
 
         public boolean contains(short version) {

@@ -45,6 +45,16 @@ public final class AlterConfigsHandler implements ApiHandler<AlterConfigsRequest
     }
 
     @Override
+    public short minVersion() {
+        return 0;
+    }
+
+    @Override
+    public short maxVersion() {
+        return 2;
+    }
+
+    @Override
     public CompletableFuture<ApiMessage> handle(RequestContext context, AlterConfigsRequest request) {
         boolean validateOnly = request.data().validateOnly();
         List<AlterConfigsResource> resources = new ArrayList<>(request.data().resources());

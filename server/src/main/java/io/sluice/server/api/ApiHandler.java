@@ -19,15 +19,14 @@ public interface ApiHandler<R extends AbstractRequest> {
 
     ApiKeys apiKey();
 
-    /** Lowest version served; defaults to the lowest kafka-clients can decode. */
-    default short minVersion() {
-        return apiKey().oldestVersion();
-    }
+    /**
+     * Lowest version this handler implements. Declared by each handler, never taken from kafka-clients, so a
+     * kafka-clients upgrade cannot advertise versions nobody built (compat-tests pin the whole table).
+     */
+    short minVersion();
 
-    /** Highest version served; defaults to the highest kafka-clients can decode. */
-    default short maxVersion() {
-        return apiKey().latestVersion();
-    }
+    /** Highest version this handler implements, every version in between included. */
+    short maxVersion();
 
     /**
      * Handles one request. The future completes with the response body, or with {@code null} when the

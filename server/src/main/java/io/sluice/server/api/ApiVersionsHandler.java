@@ -30,6 +30,16 @@ public final class ApiVersionsHandler implements ApiHandler<ApiVersionsRequest> 
     }
 
     @Override
+    public short minVersion() {
+        return 0;
+    }
+
+    @Override
+    public short maxVersion() {
+        return 4;
+    }
+
+    @Override
     public CompletableFuture<ApiMessage> handle(RequestContext context, ApiVersionsRequest request) {
         if (!request.isValid()) {
             // v3+: client software name and version must match [a-zA-Z0-9](?:[a-zA-Z0-9\-.]*[a-zA-Z0-9])?

@@ -36,6 +36,16 @@ public final class CreatePartitionsHandler implements ApiHandler<CreatePartition
     }
 
     @Override
+    public short minVersion() {
+        return 0;
+    }
+
+    @Override
+    public short maxVersion() {
+        return 3;
+    }
+
+    @Override
     public CompletableFuture<ApiMessage> handle(RequestContext context, CreatePartitionsRequest request) {
         CreatePartitionsRequestData data = request.data();
         Map<String, Integer> counts = new HashMap<>();

@@ -50,6 +50,16 @@ public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest
     }
 
     @Override
+    public short minVersion() {
+        return 2;
+    }
+
+    @Override
+    public short maxVersion() {
+        return 7;
+    }
+
+    @Override
     public CompletableFuture<ApiMessage> handle(RequestContext context, CreateTopicsRequest request) {
         CreateTopicsRequestData data = request.data();
         short version = context.apiVersion();

@@ -23,6 +23,16 @@ public final class DeleteGroupsHandler implements ApiHandler<DeleteGroupsRequest
     }
 
     @Override
+    public short minVersion() {
+        return 0;
+    }
+
+    @Override
+    public short maxVersion() {
+        return 2;
+    }
+
+    @Override
     public CompletableFuture<ApiMessage> handle(RequestContext context, DeleteGroupsRequest request) {
         return coordinator.deleteGroups(request.data().groupsNames()).thenApply(results -> {
             DeleteGroupsResponseData response = new DeleteGroupsResponseData();

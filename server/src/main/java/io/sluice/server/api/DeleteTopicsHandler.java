@@ -40,6 +40,16 @@ public final class DeleteTopicsHandler implements ApiHandler<DeleteTopicsRequest
     }
 
     @Override
+    public short minVersion() {
+        return 1;
+    }
+
+    @Override
+    public short maxVersion() {
+        return 6;
+    }
+
+    @Override
     public CompletableFuture<ApiMessage> handle(RequestContext context, DeleteTopicsRequest request) {
         short version = context.apiVersion();
         int timeoutMs = request.data().timeoutMs();

@@ -36,6 +36,16 @@ public final class DescribeClusterHandler implements ApiHandler<DescribeClusterR
     }
 
     @Override
+    public short minVersion() {
+        return 0;
+    }
+
+    @Override
+    public short maxVersion() {
+        return 2;
+    }
+
+    @Override
     public CompletableFuture<ApiMessage> handle(RequestContext context, DescribeClusterRequest request) {
         DescribeClusterRequestData data = request.data();
         DescribeClusterResponseData response = new DescribeClusterResponseData().setEndpointType(BROKER_ENDPOINT);

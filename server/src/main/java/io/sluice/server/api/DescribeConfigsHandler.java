@@ -53,6 +53,16 @@ public final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsR
     }
 
     @Override
+    public short minVersion() {
+        return 1;
+    }
+
+    @Override
+    public short maxVersion() {
+        return 4;
+    }
+
+    @Override
     public CompletableFuture<ApiMessage> handle(RequestContext context, DescribeConfigsRequest request) {
         MetadataImage snapshot = image.get();
         boolean includeSynonyms = request.data().includeSynonyms();

@@ -34,6 +34,16 @@ public final class DescribeGroupsHandler implements ApiHandler<DescribeGroupsReq
     }
 
     @Override
+    public short minVersion() {
+        return 0;
+    }
+
+    @Override
+    public short maxVersion() {
+        return 6;
+    }
+
+    @Override
     public CompletableFuture<ApiMessage> handle(RequestContext context, DescribeGroupsRequest request) {
         short version = context.apiVersion();
         boolean includeOps = request.data().includeAuthorizedOperations();

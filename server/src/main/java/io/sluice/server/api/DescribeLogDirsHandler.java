@@ -51,6 +51,16 @@ public final class DescribeLogDirsHandler implements ApiHandler<DescribeLogDirsR
     }
 
     @Override
+    public short minVersion() {
+        return 1;
+    }
+
+    @Override
+    public short maxVersion() {
+        return 5;
+    }
+
+    @Override
     public CompletableFuture<ApiMessage> handle(RequestContext context, DescribeLogDirsRequest request) {
         Set<TopicPartition> wanted = wanted(request.data().topics());
         return replicaManager.onIoThread(() -> {

@@ -44,6 +44,16 @@ public final class DescribeProducersHandler implements ApiHandler<DescribeProduc
     }
 
     @Override
+    public short minVersion() {
+        return 0;
+    }
+
+    @Override
+    public short maxVersion() {
+        return 0;
+    }
+
+    @Override
     public CompletableFuture<ApiMessage> handle(RequestContext context, DescribeProducersRequest request) {
         MetadataImage image = metadata.image();
         return replicaManager.onIoThread(() -> {

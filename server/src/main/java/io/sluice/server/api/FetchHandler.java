@@ -54,6 +54,16 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
     }
 
     @Override
+    public short minVersion() {
+        return 4;
+    }
+
+    @Override
+    public short maxVersion() {
+        return 18;
+    }
+
+    @Override
     public CompletableFuture<ApiMessage> handle(RequestContext context, FetchRequest request) {
         short version = context.apiVersion();
         MetadataImage image = metadata.image();

@@ -39,6 +39,16 @@ public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorR
         return ApiKeys.FIND_COORDINATOR;
     }
 
+    @Override
+    public short minVersion() {
+        return 0;
+    }
+
+    @Override
+    public short maxVersion() {
+        return 6;
+    }
+
     private record Answer(Errors error, Node node) {
     }
 

@@ -25,6 +25,16 @@ public final class HeartbeatHandler implements ApiHandler<HeartbeatRequest> {
     }
 
     @Override
+    public short minVersion() {
+        return 0;
+    }
+
+    @Override
+    public short maxVersion() {
+        return 4;
+    }
+
+    @Override
     public CompletableFuture<ApiMessage> handle(RequestContext context, HeartbeatRequest request) {
         HeartbeatRequestData data = request.data();
         return coordinator.heartbeat(new GroupApi.HeartbeatRequest(data.groupId(), data.generationId(), data.memberId(),

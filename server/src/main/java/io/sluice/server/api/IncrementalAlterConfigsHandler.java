@@ -46,6 +46,16 @@ public final class IncrementalAlterConfigsHandler implements ApiHandler<Incremen
     }
 
     @Override
+    public short minVersion() {
+        return 0;
+    }
+
+    @Override
+    public short maxVersion() {
+        return 1;
+    }
+
+    @Override
     public CompletableFuture<ApiMessage> handle(RequestContext context, IncrementalAlterConfigsRequest request) {
         boolean validateOnly = request.data().validateOnly();
         List<AlterConfigsResource> resources = new ArrayList<>(request.data().resources());

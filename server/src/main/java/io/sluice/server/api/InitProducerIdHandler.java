@@ -39,6 +39,11 @@ public final class InitProducerIdHandler implements ApiHandler<InitProducerIdReq
         return ApiKeys.INIT_PRODUCER_ID;
     }
 
+    @Override
+    public short minVersion() {
+        return 0;
+    }
+
     /**
      * v6 (KIP-939, keeping prepared transactions) is gated by a transaction feature level that Kafka 4.3
      * does not finalize by default, so Kafka advertises 0-5; so do we.

@@ -31,6 +31,16 @@ public final class JoinGroupHandler implements ApiHandler<JoinGroupRequest> {
     }
 
     @Override
+    public short minVersion() {
+        return 0;
+    }
+
+    @Override
+    public short maxVersion() {
+        return 9;
+    }
+
+    @Override
     public CompletableFuture<ApiMessage> handle(RequestContext context, JoinGroupRequest request) {
         short version = context.apiVersion();
         JoinGroupRequestData data = request.data();

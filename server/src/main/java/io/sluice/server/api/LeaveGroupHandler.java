@@ -31,6 +31,16 @@ public final class LeaveGroupHandler implements ApiHandler<LeaveGroupRequest> {
     }
 
     @Override
+    public short minVersion() {
+        return 0;
+    }
+
+    @Override
+    public short maxVersion() {
+        return 5;
+    }
+
+    @Override
     public CompletableFuture<ApiMessage> handle(RequestContext context, LeaveGroupRequest request) {
         short version = context.apiVersion();
         LeaveGroupRequestData data = request.data();

@@ -24,6 +24,16 @@ public final class ListGroupsHandler implements ApiHandler<ListGroupsRequest> {
     }
 
     @Override
+    public short minVersion() {
+        return 0;
+    }
+
+    @Override
+    public short maxVersion() {
+        return 5;
+    }
+
+    @Override
     public CompletableFuture<ApiMessage> handle(RequestContext context, ListGroupsRequest request) {
         short version = context.apiVersion();
         List<String> states = version >= 4 ? request.data().statesFilter() : List.of();

@@ -61,6 +61,16 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> 
     }
 
     @Override
+    public short minVersion() {
+        return 1;
+    }
+
+    @Override
+    public short maxVersion() {
+        return 11;
+    }
+
+    @Override
     public CompletableFuture<ApiMessage> handle(RequestContext context, ListOffsetsRequest request) {
         short version = context.apiVersion();
         MetadataImage image = metadata.image();

@@ -62,6 +62,16 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
     }
 
     @Override
+    public short minVersion() {
+        return 0;
+    }
+
+    @Override
+    public short maxVersion() {
+        return 13;
+    }
+
+    @Override
     public CompletableFuture<ApiMessage> handle(RequestContext context, MetadataRequest request) {
         short version = context.apiVersion();
         MetadataRequestData data = request.data();

@@ -39,6 +39,16 @@ public final class OffsetCommitHandler implements ApiHandler<OffsetCommitRequest
     }
 
     @Override
+    public short minVersion() {
+        return 2;
+    }
+
+    @Override
+    public short maxVersion() {
+        return 10;
+    }
+
+    @Override
     public CompletableFuture<ApiMessage> handle(RequestContext context, OffsetCommitRequest request) {
         short version = context.apiVersion();
         OffsetCommitRequestData data = request.data();

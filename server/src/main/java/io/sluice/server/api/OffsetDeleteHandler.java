@@ -35,6 +35,16 @@ public final class OffsetDeleteHandler implements ApiHandler<OffsetDeleteRequest
     }
 
     @Override
+    public short minVersion() {
+        return 0;
+    }
+
+    @Override
+    public short maxVersion() {
+        return 0;
+    }
+
+    @Override
     public CompletableFuture<ApiMessage> handle(RequestContext context, OffsetDeleteRequest request) {
         OffsetDeleteRequestData data = request.data();
         MetadataImage image = metadata.image();

@@ -39,6 +39,16 @@ public final class OffsetFetchHandler implements ApiHandler<OffsetFetchRequest> 
     }
 
     @Override
+    public short minVersion() {
+        return 1;
+    }
+
+    @Override
+    public short maxVersion() {
+        return 10;
+    }
+
+    @Override
     public CompletableFuture<ApiMessage> handle(RequestContext context, OffsetFetchRequest request) {
         short version = context.apiVersion();
         OffsetFetchRequestData data = request.data();

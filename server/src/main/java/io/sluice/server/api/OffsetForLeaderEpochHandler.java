@@ -49,6 +49,16 @@ public final class OffsetForLeaderEpochHandler implements ApiHandler<OffsetsForL
     }
 
     @Override
+    public short minVersion() {
+        return 2;
+    }
+
+    @Override
+    public short maxVersion() {
+        return 4;
+    }
+
+    @Override
     public CompletableFuture<ApiMessage> handle(RequestContext context, OffsetsForLeaderEpochRequest request) {
         MetadataImage image = metadata.image();
         boolean fetchOnlyFromLeader = request.data().replicaId() != ListOffsetsRequest.DEBUGGING_REPLICA_ID;

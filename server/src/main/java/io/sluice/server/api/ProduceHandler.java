@@ -66,6 +66,16 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
         return ApiKeys.PRODUCE;
     }
 
+    @Override
+    public short minVersion() {
+        return 3;
+    }
+
+    @Override
+    public short maxVersion() {
+        return 13;
+    }
+
     /**
      * One partition of the request, in request order: where its answer goes and, until answered, what to append.
      * A list, not a map keyed by it: hashing a record's five components per partition showed in profiles.

@@ -27,6 +27,16 @@ public final class SyncGroupHandler implements ApiHandler<SyncGroupRequest> {
     }
 
     @Override
+    public short minVersion() {
+        return 0;
+    }
+
+    @Override
+    public short maxVersion() {
+        return 5;
+    }
+
+    @Override
     public CompletableFuture<ApiMessage> handle(RequestContext context, SyncGroupRequest request) {
         short version = context.apiVersion();
         SyncGroupRequestData data = request.data();

@@ -48,6 +48,16 @@ class RequestDispatcherTest {
         }
 
         @Override
+        public short minVersion() {
+            return 0;
+        }
+
+        @Override
+        public short maxVersion() {
+            return 2;
+        }
+
+        @Override
         public CompletableFuture<ApiMessage> handle(RequestContext context, DescribeClusterRequest request) {
             CompletableFuture<ApiMessage> future = new CompletableFuture<>();
             pending.add(future);
