@@ -220,6 +220,18 @@ class JavaClientsTest extends SharedBrokerTest {
     }
 
     @Test
+    void minInsyncReplicasAboveTheReplicationFactorStillTakesAcksAll() throws Exception {
+        String topic = Clients.uniqueTopic("min-isr");
+        Clients.createTopic(admin, topic, 1, Map.of("min.insync.replicas", "2"));
+        // Kafka caps min.insync.replicas at the replication factor (Partition.effectiveMinIsr): one replica
+        // is enough here; a replicated partition whose ISR shrank below it answers NOT_ENOUGH_REPLICAS
+        try (KafkaProducer<String, String> producer = Clients.producer(cluster.bootstrap(),
+                Map.of(ProducerConfig.ACKS_CONFIG, "all"))) {
+            assertEquals(0, producer.send(new ProducerRecord<>(topic, 0, "k", "v")).get(30, TimeUnit.SECONDS).offset());
+        }
+    }
+
+    @Test
     void aFetchReturnsAtLeastOneBatchEvenOverTheFetchSizes() throws Exception {
         String topic = Clients.uniqueTopic("big-records");
         Clients.createTopic(admin, topic, 1);

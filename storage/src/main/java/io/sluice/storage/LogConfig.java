@@ -23,6 +23,9 @@ import org.apache.kafka.common.record.TimestampType;
  * @param flushMessages                {@code flush.messages}: fsync after this many messages
  * @param flushMs                      {@code flush.ms}: fsync when the last flush is this old
  * @param compaction                   the compaction settings, used when {@code compact}
+ * @param minInSyncReplicas            {@code min.insync.replicas}: the smallest ISR an acks=all append is taken
+ *                                     with; a topic config in Kafka's {@code LogConfig} too, though the log
+ *                                     itself never reads it
  */
 public record LogConfig(
         int segmentBytes,
@@ -40,7 +43,8 @@ public record LogConfig(
         long fileDeleteDelayMs,
         long flushMessages,
         long flushMs,
-        Compaction compaction) {
+        Compaction compaction,
+        int minInSyncReplicas) {
 
     /**
      * The topic configs of compaction, as Kafka's.
@@ -70,14 +74,33 @@ public record LogConfig(
                      boolean delete, long fileDeleteDelayMs, long flushMessages, long flushMs) {
         this(segmentBytes, segmentMs, segmentIndexBytes, indexIntervalBytes, maxMessageBytes, messageTimestampType,
                 messageTimestampBeforeMaxMs, messageTimestampAfterMaxMs, retentionMs, retentionBytes, compact, delete,
-                fileDeleteDelayMs, flushMessages, flushMs, Compaction.DEFAULTS);
+                fileDeleteDelayMs, flushMessages, flushMs, Compaction.DEFAULTS, 1);
+    }
+
+    /** With {@code min.insync.replicas} at Kafka's default, 1. */
+    public LogConfig(int segmentBytes, long segmentMs, int segmentIndexBytes, int indexIntervalBytes,
+                     int maxMessageBytes, TimestampType messageTimestampType, long messageTimestampBeforeMaxMs,
+                     long messageTimestampAfterMaxMs, long retentionMs, long retentionBytes, boolean compact,
+                     boolean delete, long fileDeleteDelayMs, long flushMessages, long flushMs, Compaction compaction) {
+        this(segmentBytes, segmentMs, segmentIndexBytes, indexIntervalBytes, maxMessageBytes, messageTimestampType,
+                messageTimestampBeforeMaxMs, messageTimestampAfterMaxMs, retentionMs, retentionBytes, compact, delete,
+                fileDeleteDelayMs, flushMessages, flushMs, compaction, 1);
     }
 
     /** This config with other compaction settings. */
     public LogConfig withCompaction(Compaction compaction) {
         return new LogConfig(segmentBytes, segmentMs, segmentIndexBytes, indexIntervalBytes, maxMessageBytes,
                 messageTimestampType, messageTimestampBeforeMaxMs, messageTimestampAfterMaxMs, retentionMs,
-                retentionBytes, compact, delete, fileDeleteDelayMs, flushMessages, flushMs, compaction);
+                retentionBytes, compact, delete, fileDeleteDelayMs, flushMessages, flushMs, compaction,
+                minInSyncReplicas);
+    }
+
+    /** This config with another {@code min.insync.replicas}. */
+    public LogConfig withMinInSyncReplicas(int minInSyncReplicas) {
+        return new LogConfig(segmentBytes, segmentMs, segmentIndexBytes, indexIntervalBytes, maxMessageBytes,
+                messageTimestampType, messageTimestampBeforeMaxMs, messageTimestampAfterMaxMs, retentionMs,
+                retentionBytes, compact, delete, fileDeleteDelayMs, flushMessages, flushMs, compaction,
+                minInSyncReplicas);
     }
 
     /**
@@ -113,7 +136,8 @@ public record LogConfig(
             throw new IllegalArgumentException("segment.index.bytes must be at least 12, was " + segmentIndexBytes);
         }
         if (segmentMs < 1 || indexIntervalBytes < 0 || maxMessageBytes < 0 || fileDeleteDelayMs < 0
-                || flushMessages < 1 || flushMs < 0 || messageTimestampBeforeMaxMs < 0 || messageTimestampAfterMaxMs < 0) {
+                || flushMessages < 1 || flushMs < 0 || messageTimestampBeforeMaxMs < 0 || messageTimestampAfterMaxMs < 0
+                || minInSyncReplicas < 1) {
             throw new IllegalArgumentException("invalid log config " + this);
         }
     }

@@ -358,7 +358,8 @@ public final class TopicConfigs {
                         (Double) values.get(TopicConfig.MIN_CLEANABLE_DIRTY_RATIO_CONFIG),
                         (Long) values.get(TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG),
                         (Long) values.get(TopicConfig.MAX_COMPACTION_LAG_MS_CONFIG),
-                        (Long) values.get(TopicConfig.DELETE_RETENTION_MS_CONFIG)));
+                        (Long) values.get(TopicConfig.DELETE_RETENTION_MS_CONFIG)),
+                (Integer) values.get(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG));
     }
 
     /**

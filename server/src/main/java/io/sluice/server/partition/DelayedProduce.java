@@ -2,6 +2,7 @@ package io.sluice.server.partition;
 
 import io.sluice.server.purgatory.DelayedOperation;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.NotEnoughReplicasAfterAppendException;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.errors.TimeoutException;
 
@@ -16,7 +17,8 @@ import java.util.function.Function;
  * A Produce with acks=all waiting until the high watermark of every appended partition has passed the
  * appended records (the whole ISR has them), as Kafka's {@code DelayedProduce}. Keyed by partition;
  * completed by high-watermark moves. A partition still pending at the timeout answers REQUEST_TIMED_OUT;
- * one whose leadership moved answers NOT_LEADER_OR_FOLLOWER.
+ * one whose leadership moved answers NOT_LEADER_OR_FOLLOWER; one whose ISR shrank below
+ * {@code min.insync.replicas} meanwhile answers NOT_ENOUGH_REPLICAS_AFTER_APPEND.
  *
  * <p>Thread-safe: {@link #tryComplete()} and {@link #onComplete()} synchronize on this operation.
  */
@@ -47,7 +49,16 @@ final class DelayedProduce extends DelayedOperation {
                         "leadership of " + entry.getKey() + " moved while waiting for acks=all")));
                 return true;
             }
-            return partition.get().highWatermark() >= entry.getValue();
+            if (partition.get().highWatermark() < entry.getValue()) {
+                return false;
+            }
+            // Kafka's Partition.checkEnoughReplicasReachOffset: written and replicated, but to fewer replicas
+            // than min.insync.replicas promised, because the ISR shrank meanwhile.
+            if (partition.get().isUnderMinIsr()) {
+                results.put(entry.getKey(), ProducePartitionResult.error(new NotEnoughReplicasAfterAppendException(
+                        "the ISR of " + entry.getKey() + " shrank below min.insync.replicas after the append")));
+            }
+            return true;
         });
         return pending.isEmpty() && forceComplete();
     }

@@ -8,6 +8,7 @@ import io.sluice.storage.TimestampAndOffset;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.FencedLeaderEpochException;
+import org.apache.kafka.common.errors.NotEnoughReplicasException;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.errors.PolicyViolationException;
@@ -115,11 +116,17 @@ public final class Partition {
         return state;
     }
 
-    /** Appends as leader, stamping the leader epoch into the batches, then moves the high watermark. */
-    public LogAppendResult appendRecordsToLeader(MemoryRecords records) {
+    /**
+     * Appends as leader, stamping the leader epoch into the batches, then moves the high watermark. An acks=all
+     * append to an ISR smaller than {@code min.insync.replicas} is refused before anything is written, as Kafka's
+     * {@code Partition.appendRecordsToLeader}: NOT_ENOUGH_REPLICAS.
+     */
+    public LogAppendResult appendRecordsToLeader(MemoryRecords records, short requiredAcks) {
         LeaderState state = checkLeader(Optional.empty(), true);
-        // Kafka rejects acks=all appends with NOT_ENOUGH_REPLICAS when the ISR is below min.insync.replicas;
-        // with a single-node ISR of {self} and the default min.insync.replicas=1 that cannot happen yet.
+        if (requiredAcks == -1 && isUnderMinIsr(state)) {
+            throw new NotEnoughReplicasException("the ISR of " + topicPartition + " is " + state.isr()
+                    + ", smaller than min.insync.replicas " + effectiveMinIsr(state));
+        }
         LogAppendResult result = log.appendAsLeader(records, state.leaderEpoch());
         maybeIncrementHighWatermark();
         return result;
@@ -161,6 +168,23 @@ public final class Partition {
 
     public long highWatermark() {
         return log.highWatermark();
+    }
+
+    /** True when the ISR is smaller than {@code min.insync.replicas}: acks=all cannot be promised. */
+    public boolean isUnderMinIsr() {
+        return isUnderMinIsr(leaderState);
+    }
+
+    private boolean isUnderMinIsr(LeaderState state) {
+        return state.isr().size() < effectiveMinIsr(state);
+    }
+
+    /**
+     * {@code min.insync.replicas}, capped at the replication factor as Kafka's {@code Partition.effectiveMinIsr}:
+     * Kafka puts no bound on the config, so a topic of one replica with min.insync.replicas=2 takes acks=all.
+     */
+    private int effectiveMinIsr(LeaderState state) {
+        return Math.min(log.config().minInSyncReplicas(), Math.max(1, state.replicas().size()));
     }
 
     /** The last stable offset: the high watermark until transactions exist (a later issue). */

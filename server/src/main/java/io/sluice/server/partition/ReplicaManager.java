@@ -328,7 +328,7 @@ public final class ReplicaManager implements MetadataCache.Listener, AutoCloseab
             Map<TopicPartition, Long> requiredOffsets = new LinkedHashMap<>();
             for (Map.Entry<TopicPartition, MemoryRecords> entry : entries.entrySet()) {
                 TopicPartition tp = entry.getKey();
-                ProducePartitionResult result = appendToLeader(tp, entry.getValue(), internalTopicsAllowed);
+                ProducePartitionResult result = appendToLeader(tp, entry.getValue(), requiredAcks, internalTopicsAllowed);
                 results.put(tp, result);
                 if (!result.failed()) {
                     requiredOffsets.put(tp, result.lastOffset() + 1);
@@ -344,13 +344,14 @@ public final class ReplicaManager implements MetadataCache.Listener, AutoCloseab
         return future;
     }
 
-    private ProducePartitionResult appendToLeader(TopicPartition tp, MemoryRecords records, boolean internalTopicsAllowed) {
+    private ProducePartitionResult appendToLeader(TopicPartition tp, MemoryRecords records, short requiredAcks,
+                                                  boolean internalTopicsAllowed) {
         try {
             if (Topic.isInternal(tp.topic()) && !internalTopicsAllowed) {
                 throw new InvalidTopicException("Cannot append to internal topic " + tp.topic());
             }
             Partition partition = leaderPartitionOrThrow(tp, Optional.empty());
-            LogAppendResult append = partition.appendRecordsToLeader(records);
+            LogAppendResult append = partition.appendRecordsToLeader(records, requiredAcks);
             wakeWaiters(tp);
             return ProducePartitionResult.of(append);
         } catch (ApiException e) {

@@ -50,11 +50,13 @@ final class DataPathContext implements AutoCloseable {
     final DeleteRecordsHandler deleteRecords;
     final DescribeProducersHandler describeProducers;
     private final Map<String, TopicMetadata> topics = new HashMap<>();
+    /** The config of every topic created from now on. */
+    volatile LogConfig logConfig = LogConfig.defaults();
 
     DataPathContext(Path dir) throws Exception {
         logManager = new LogManager(List.of(dir), Time.SYSTEM);
         logManager.startup();
-        replicaManager = new ReplicaManager(BROKER_ID, logManager, (image, topic) -> LogConfig.defaults(), 2);
+        replicaManager = new ReplicaManager(BROKER_ID, logManager, (image, topic) -> logConfig, 2);
         metadata.addListener(replicaManager);
         produce = new ProduceHandler(metadata, replicaManager);
         fetch = new FetchHandler(metadata, replicaManager, fetchManager);
@@ -65,10 +67,15 @@ final class DataPathContext implements AutoCloseable {
 
     /** Creates (or replaces) a topic whose partitions all have {@code leader}, epoch {@code leaderEpoch}. */
     Uuid createTopic(String name, int partitions, int leader, int leaderEpoch) {
+        return createTopic(name, partitions, leader, leaderEpoch, List.of(BROKER_ID), List.of(BROKER_ID));
+    }
+
+    /** As above, with the replicas and the ISR the controller's partition state would name. */
+    Uuid createTopic(String name, int partitions, int leader, int leaderEpoch, List<Integer> replicas, List<Integer> isr) {
         Uuid id = topics.containsKey(name) ? topics.get(name).topicId() : Uuid.randomUuid();
         TreeMap<Integer, PartitionState> states = new TreeMap<>();
         for (int p = 0; p < partitions; p++) {
-            states.put(p, new PartitionState(p, leader, leaderEpoch, List.of(BROKER_ID), List.of(BROKER_ID), 0));
+            states.put(p, new PartitionState(p, leader, leaderEpoch, replicas, isr, 0));
         }
         topics.put(name, new TopicMetadata(name, id, states, Map.of(), false));
         publish();

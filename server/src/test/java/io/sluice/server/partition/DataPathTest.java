@@ -1,6 +1,7 @@
 package io.sluice.server.partition;
 
 import io.sluice.server.api.CloseConnectionException;
+import io.sluice.storage.LogConfig;
 import io.sluice.wire.FileRegionRecords;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicIdPartition;
@@ -342,6 +343,20 @@ class DataPathTest {
                 .setPartitionData(List.of(new ProduceRequestData.PartitionProduceData().setIndex(partition)
                         .setRecords(records(values)))));
         return ProduceRequest.builder(request).build((short) 12);
+    }
+
+    @Test
+    void acksAllToAnIsrBelowMinInsyncReplicasIsRefusedBeforeAnythingIsWritten() throws Exception {
+        ctx.logConfig = LogConfig.defaults().withMinInSyncReplicas(2);
+        // three replicas, the ISR shrunk to the leader: acks=all cannot be promised, acks=1 can (Kafka's rule)
+        ctx.createTopic("shrunk", 1, DataPathContext.BROKER_ID, 0, List.of(0, 1, 2), List.of(0));
+        assertEquals(Errors.NOT_ENOUGH_REPLICAS.code(), produce("shrunk", 0, (short) -1, "a").errorCode());
+        ProduceResponseData.PartitionProduceResponse acksOne = produce("shrunk", 0, (short) 1, "b");
+        assertEquals(Errors.NONE.code(), acksOne.errorCode());
+        assertEquals(0, acksOne.baseOffset(), "the refused acks=all record was not appended");
+        // one replica: min.insync.replicas is capped at the replication factor, as Kafka's effectiveMinIsr
+        ctx.createTopic("single", 1, DataPathContext.BROKER_ID, 0, List.of(0), List.of(0));
+        assertEquals(Errors.NONE.code(), produce("single", 0, (short) -1, "c").errorCode());
     }
 
     ProduceResponseData.PartitionProduceResponse produce(String topic, int partition, short acks, String... values)
