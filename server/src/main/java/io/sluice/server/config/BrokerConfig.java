@@ -21,7 +21,8 @@ import java.util.Properties;
 /**
  * The broker's static configuration ({@code server.properties}), with Kafka's names, types and defaults.
  * A bad value throws {@link ConfigException} naming the key; an unknown key is logged and ignored, as
- * Kafka does. Immutable and thread-safe.
+ * Kafka does, except the keys that ask for a feature Sluice does not have yet and would be unsafe to ignore
+ * ({@link UnbuiltFeatures}), which stop startup. Immutable and thread-safe.
  */
 public final class BrokerConfig extends AbstractConfig {
 
@@ -103,6 +104,7 @@ public final class BrokerConfig extends AbstractConfig {
         if (logDirs.isEmpty()) {
             throw new ConfigException(LOG_DIRS, dirs, "at least one log directory is required");
         }
+        UnbuiltFeatures.check(props, listeners, advertisedListeners);
         TopicConfigs.validateBrokerDefaults(this);
         for (Object key : props.keySet()) {
             if (!DEF.names().contains(String.valueOf(key))) {

@@ -42,6 +42,37 @@ class BrokerConfigTest {
     }
 
     @Test
+    void aSettingAskingForWhatIsNotBuiltStopsStartupNamingTheKey() {
+        // tried as a new user would: an SSL listener used to be bound as plaintext, without a word
+        assertRejectedNaming("listeners", "SSL://127.0.0.1:9093");
+        assertRejectedNaming("listeners", "PLAINTEXT://:9092,SASL_PLAINTEXT://:9094");
+        assertRejectedNaming("listeners", "SASL_SSL://:9095");
+        ConfigException mapped = assertThrows(ConfigException.class, () -> new BrokerConfig(props(
+                "listeners", "INTERNAL://:9092", "listener.security.protocol.map", "INTERNAL:SSL")));
+        assertTrue(mapped.getMessage().contains("listeners") && mapped.getMessage().contains("SSL"), mapped.getMessage());
+        assertRejectedNaming("advertised.listeners", "SSL://broker:9093");
+        assertRejectedNaming("security.inter.broker.protocol", "SASL_SSL");
+        assertRejectedNaming("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+        assertRejectedNaming("zookeeper.set.acl", "true");
+        assertRejectedNaming("zookeeper.ssl.client.enable", "true");
+        assertRejectedNaming("remote.log.storage.system.enable", "true");
+        assertRejectedNaming("max.connections", "1000");
+        assertRejectedNaming("max.connections.per.ip", "10");
+        assertRejectedNaming("max.connections.per.ip.overrides", "127.0.0.1:5");
+        assertRejectedNaming("max.connection.creation.rate", "100");
+    }
+
+    @Test
+    void theHarmlessValuesOfThoseSettingsAreAccepted() {
+        new BrokerConfig(props("listeners", "PLAINTEXT://127.0.0.1:0", "security.inter.broker.protocol", "PLAINTEXT",
+                "authorizer.class.name", "", "zookeeper.set.acl", "false", "zookeeper.ssl.client.enable", "false",
+                "remote.log.storage.system.enable", "false",
+                // only read for TLS and SASL listeners, which are refused: Kafka ignores them too without one
+                "ssl.keystore.location", "/nowhere", "sasl.enabled.mechanisms", "PLAIN"));
+        new BrokerConfig(props("listeners", "INTERNAL://:0", "listener.security.protocol.map", "INTERNAL:PLAINTEXT"));
+    }
+
+    @Test
     void unknownKeyIsIgnored() {
         BrokerConfig config = new BrokerConfig(props("no.such.config", "x"));
         assertNull(config.staticValue("no.such.config"));
