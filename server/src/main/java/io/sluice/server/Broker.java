@@ -13,7 +13,7 @@ import io.sluice.server.api.IncrementalAlterConfigsHandler;
 import io.sluice.server.api.HandlerRegistry;
 import io.sluice.server.config.BrokerConfig;
 import io.sluice.server.config.DynamicConfigManager;
-import io.sluice.server.config.Listener;
+import io.sluice.server.metadata.Listener;
 import io.sluice.server.controller.TopicAdmin;
 import io.sluice.server.controller.ZkCluster;
 import io.sluice.server.metadata.ConfigWriter;

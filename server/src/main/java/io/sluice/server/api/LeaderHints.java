@@ -1,6 +1,6 @@
 package io.sluice.server.api;
 
-import io.sluice.server.config.Listener;
+import io.sluice.server.metadata.Listener;
 import io.sluice.server.metadata.BrokerRegistration;
 import io.sluice.server.metadata.MetadataImage;
 import io.sluice.server.metadata.PartitionState;

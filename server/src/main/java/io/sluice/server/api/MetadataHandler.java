@@ -1,7 +1,7 @@
 package io.sluice.server.api;
 
 import io.sluice.server.config.BrokerConfig;
-import io.sluice.server.config.Listener;
+import io.sluice.server.metadata.Listener;
 import io.sluice.server.controller.TopicAdmin;
 import io.sluice.server.metadata.BrokerRegistration;
 import io.sluice.server.metadata.MetadataCache;

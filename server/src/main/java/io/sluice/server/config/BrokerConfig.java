@@ -1,5 +1,6 @@
 package io.sluice.server.config;
 
+import io.sluice.server.metadata.Listener;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;

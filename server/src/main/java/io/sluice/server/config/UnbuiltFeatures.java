@@ -1,5 +1,6 @@
 package io.sluice.server.config;
 
+import io.sluice.server.metadata.Listener;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.security.auth.SecurityProtocol;
 

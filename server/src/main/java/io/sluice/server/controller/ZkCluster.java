@@ -1,12 +1,12 @@
 package io.sluice.server.controller;
 
 import io.sluice.server.config.BrokerConfig;
-import io.sluice.server.config.Listener;
+import io.sluice.server.metadata.Listener;
 import io.sluice.server.metadata.BrokerRegistration;
 import io.sluice.server.metadata.ConfigWriter;
 import io.sluice.server.metadata.MetadataImage;
 import io.sluice.server.metadata.ProducerIdManager;
-import io.sluice.server.metadata.ZkMetadataCache;
+import io.sluice.server.zk.ZkMetadataCache;
 import io.sluice.server.zk.BrokerRegistrar;
 import io.sluice.server.zk.EmbeddedZooKeeper;
 import io.sluice.server.zk.ZkClients;

@@ -5,7 +5,7 @@ import io.sluice.server.config.TopicConfigs;
 import io.sluice.server.metadata.MetadataImage;
 import io.sluice.server.metadata.PartitionState;
 import io.sluice.server.metadata.TopicMetadata;
-import io.sluice.server.metadata.ZkMetadataCache;
+import io.sluice.server.zk.ZkMetadataCache;
 import io.sluice.server.zk.ZkData;
 import io.sluice.server.zk.ZkData.TopicAssignment;
 import org.apache.curator.framework.CuratorFramework;

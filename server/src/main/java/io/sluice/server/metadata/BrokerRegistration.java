@@ -1,6 +1,5 @@
 package io.sluice.server.metadata;
 
-import io.sluice.server.config.Listener;
 
 import java.util.List;
 import java.util.Optional;

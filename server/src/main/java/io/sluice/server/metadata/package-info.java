@@ -3,6 +3,7 @@
  * snapshots built from ZooKeeper and swapped atomically by the
  * {@link io.sluice.server.metadata.MetadataCache}, plus the contracts for writing dynamic configs and
  * allocating producer ids. Request handlers read images; nobody reads ZooKeeper on a request path.
- * May import Curator (the cache implementation only), never Netty.
+ * Knows neither ZooKeeper nor Netty: the ZooKeeper-backed implementations (the cache, the config writer, the
+ * producer id blocks) are in {@code io.sluice.server.zk}, which depends on this package and not the reverse.
  */
 package io.sluice.server.metadata;

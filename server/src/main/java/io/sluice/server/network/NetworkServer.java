@@ -15,7 +15,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.sluice.server.api.HandlerRegistry;
-import io.sluice.server.config.Listener;
+import io.sluice.server.metadata.Listener;
 import io.sluice.wire.FrameDecoder;
 
 import java.net.InetSocketAddress;

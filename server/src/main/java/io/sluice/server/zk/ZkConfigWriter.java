@@ -2,7 +2,6 @@ package io.sluice.server.zk;
 
 import io.sluice.server.metadata.ConfigWriter;
 import io.sluice.server.metadata.MetadataImage;
-import io.sluice.server.metadata.ZkMetadataCache;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.zookeeper.KeeperException;

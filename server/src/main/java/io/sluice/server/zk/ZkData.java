@@ -1,6 +1,6 @@
 package io.sluice.server.zk;
 
-import io.sluice.server.config.Listener;
+import io.sluice.server.metadata.Listener;
 import io.sluice.server.metadata.BrokerRegistration;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.security.auth.SecurityProtocol;

@@ -6,7 +6,7 @@ import io.sluice.server.api.FetchHandler;
 import io.sluice.server.api.ListOffsetsHandler;
 import io.sluice.server.api.ProduceHandler;
 import io.sluice.server.api.RequestContext;
-import io.sluice.server.config.Listener;
+import io.sluice.server.metadata.Listener;
 import io.sluice.server.fetch.FetchManager;
 import io.sluice.server.fetch.FetchSessionCache;
 import io.sluice.server.metadata.BrokerRegistration;

@@ -1,6 +1,10 @@
-package io.sluice.server.metadata;
+package io.sluice.server.zk;
 
-import io.sluice.server.zk.ZkData;
+import io.sluice.server.metadata.BrokerRegistration;
+import io.sluice.server.metadata.MetadataCache;
+import io.sluice.server.metadata.MetadataImage;
+import io.sluice.server.metadata.PartitionState;
+import io.sluice.server.metadata.TopicMetadata;
 import io.sluice.server.zk.ZkData.LeaderAndIsr;
 import io.sluice.server.zk.ZkData.TopicAssignment;
 import org.apache.curator.framework.CuratorFramework;

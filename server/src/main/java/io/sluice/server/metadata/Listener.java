@@ -1,4 +1,4 @@
-package io.sluice.server.config;
+package io.sluice.server.metadata;
 
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.security.auth.SecurityProtocol;
