@@ -112,6 +112,20 @@ public final class BrokerProcess implements AutoCloseable {
         return dataDir;
     }
 
+    /** The broker's resident set size now, from {@code /proc/<pid>/status} (Linux). */
+    public long residentBytes() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+            }
+        }
+        throw new IllegalStateException("no VmRSS line for process " + process.pid());
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
     /** SIGKILL: no shutdown hook runs, nothing is flushed by the broker. */
     public void kill9() throws InterruptedException {
         // through the ProcessHandle: Process.destroy* would also close the pipe of the broker's output

@@ -115,7 +115,8 @@ public final class Broker implements AutoCloseable {
             registry.set(new HandlerRegistry(handlers));
 
             NetworkServer network = new NetworkServer(registry.get(), new NetworkServer.Settings(
-                    config.socketRequestMaxBytes(), config.connectionsMaxIdleMs(), config.numNetworkThreads()));
+                    config.socketRequestMaxBytes(), config.connectionsMaxIdleMs(), config.numNetworkThreads(),
+                    config.queuedMaxRequests(), config.queuedMaxRequestBytes()));
             started.add(network);
             boundListeners = network.bind(config.listeners());
             // registered only now, so that the advertised endpoints carry the bound ports

@@ -46,6 +46,8 @@ public final class BrokerConfig extends AbstractConfig {
     public static final String SOCKET_REQUEST_MAX_BYTES = "socket.request.max.bytes";
     public static final String CONNECTIONS_MAX_IDLE_MS = "connections.max.idle.ms";
     public static final String NUM_NETWORK_THREADS = "num.network.threads";
+    public static final String QUEUED_MAX_REQUESTS = "queued.max.requests";
+    public static final String QUEUED_MAX_REQUEST_BYTES = "queued.max.request.bytes";
     public static final String BROKER_RACK = "broker.rack";
 
     // The group coordinator's configs (offsets.topic.*, group.*) are defined by the coordinator module.
@@ -81,6 +83,11 @@ public final class BrokerConfig extends AbstractConfig {
                     "Idle connections close after this long.")
             .define(NUM_NETWORK_THREADS, Type.INT, 3, Range.atLeast(1), Importance.HIGH,
                     "Event loop threads serving connections.")
+            .define(QUEUED_MAX_REQUESTS, Type.INT, 500, Range.atLeast(1), Importance.HIGH,
+                    "Requests read and waiting to start, over all connections, before no more are read.")
+            .define(QUEUED_MAX_REQUEST_BYTES, Type.LONG, -1L, Importance.MEDIUM,
+                    "Bytes of requests received and not yet answered, over all connections, before no more are"
+                            + " read; -1 is half of the memory the network buffers may use.")
             .define(BROKER_RACK, Type.STRING, null, Importance.MEDIUM, "Rack of the broker.")));
 
     private final int brokerId;
@@ -104,6 +111,12 @@ public final class BrokerConfig extends AbstractConfig {
                 .map(Path::of).toList();
         if (logDirs.isEmpty()) {
             throw new ConfigException(LOG_DIRS, dirs, "at least one log directory is required");
+        }
+        long queuedBytes = getLong(QUEUED_MAX_REQUEST_BYTES);
+        if (queuedBytes > 0 && queuedBytes < socketRequestMaxBytes()) {
+            // as Kafka: a budget smaller than the largest request could never admit one
+            throw new ConfigException(QUEUED_MAX_REQUEST_BYTES, queuedBytes, "must be larger or equal to "
+                    + SOCKET_REQUEST_MAX_BYTES + " (" + socketRequestMaxBytes() + ")");
         }
         UnbuiltFeatures.check(props, listeners, advertisedListeners);
         TopicConfigs.validateBrokerDefaults(this);
@@ -203,5 +216,14 @@ public final class BrokerConfig extends AbstractConfig {
 
     public int numNetworkThreads() {
         return getInt(NUM_NETWORK_THREADS);
+    }
+
+    public int queuedMaxRequests() {
+        return getInt(QUEUED_MAX_REQUESTS);
+    }
+
+    /** {@code queued.max.request.bytes} as configured: -1 (or 0) asks for the network's automatic bound. */
+    public long queuedMaxRequestBytes() {
+        return getLong(QUEUED_MAX_REQUEST_BYTES);
     }
 }

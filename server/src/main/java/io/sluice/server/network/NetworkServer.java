@@ -6,6 +6,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.epoll.EpollServerSocketChannel;
@@ -24,18 +25,32 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Binds the broker's listeners and runs one pipeline per connection: idle timer, frame decoder, request
- * dispatcher. Native epoll when the platform has it, NIO otherwise.
+ * Binds the broker's listeners and runs one pipeline per connection: receive throttle, idle timer, frame
+ * decoder, request dispatcher. Native epoll when the platform has it, NIO otherwise. All connections
+ * share one {@link RequestBudget}.
  *
  * <p>Lifecycle: {@link #bind} once, then {@link #close}. Thread-safe after binding.
  */
 public final class NetworkServer implements AutoCloseable {
 
-    public record Settings(int socketRequestMaxBytes, long connectionsMaxIdleMs, int numNetworkThreads) {
+    /**
+     * Bytes of responses a connection may have waiting in its outbound buffer before the dispatcher stops
+     * starting its requests. Netty's default marks; named here because the dispatcher's back-pressure
+     * depends on them. Zero-copy file regions count as nothing, as they hold no memory.
+     */
+    static final int WRITE_BUFFER_LOW_WATER_MARK = 32 * 1024;
+    static final int WRITE_BUFFER_HIGH_WATER_MARK = 64 * 1024;
+
+    /**
+     * @param queuedMaxRequestBytes {@code queued.max.request.bytes}, resolved by {@link RequestBudget#resolveMaxBytes}
+     */
+    public record Settings(int socketRequestMaxBytes, long connectionsMaxIdleMs, int numNetworkThreads,
+                           int queuedMaxRequests, long queuedMaxRequestBytes) {
     }
 
     private final HandlerRegistry registry;
     private final Settings settings;
+    private final RequestBudget budget;
     private final EventLoopGroup bossGroup;
     private final EventLoopGroup workerGroup;
     private final Class<? extends ServerChannel> channelClass;
@@ -45,6 +60,8 @@ public final class NetworkServer implements AutoCloseable {
     public NetworkServer(HandlerRegistry registry, Settings settings) {
         this.registry = registry;
         this.settings = settings;
+        this.budget = new RequestBudget(RequestBudget.resolveMaxBytes(settings.queuedMaxRequestBytes()),
+                settings.queuedMaxRequests());
         if (Epoll.isAvailable()) {
             bossGroup = new EpollEventLoopGroup(1, new DefaultThreadFactory("sluice-acceptor", true));
             workerGroup = new EpollEventLoopGroup(settings.numNetworkThreads(), new DefaultThreadFactory("sluice-network", true));
@@ -65,14 +82,18 @@ public final class NetworkServer implements AutoCloseable {
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
+                            new WriteBufferWaterMark(WRITE_BUFFER_LOW_WATER_MARK, WRITE_BUFFER_HIGH_WATER_MARK))
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
+                            ReceiveThrottle throttle = new ReceiveThrottle(budget);
                             ch.pipeline()
+                                    .addLast("throttle", throttle)
                                     .addLast("idle", new IdleStateHandler(0, 0, settings.connectionsMaxIdleMs(),
                                             TimeUnit.MILLISECONDS))
                                     .addLast("frames", new FrameDecoder(settings.socketRequestMaxBytes()))
-                                    .addLast("requests", new RequestDispatcher(registry, listener.name()));
+                                    .addLast("requests", new RequestDispatcher(registry, listener.name(), budget, throttle));
                         }
                     });
             InetSocketAddress address = listener.host().isEmpty()

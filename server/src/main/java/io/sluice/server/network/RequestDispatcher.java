@@ -47,7 +47,11 @@ import java.util.concurrent.CompletionException;
  * </pre>
  *
  * <p>A frame that cannot be parsed closes this connection only. Reading pauses while
- * {@value #MAX_IN_FLIGHT} requests are queued, which bounds the memory a client can pin.
+ * {@value #MAX_IN_FLIGHT} requests are queued, which bounds the memory a client can pin. The next
+ * request starts only while the channel is writable: a client that does not read its responses stops
+ * having requests handled once about {@value NetworkServer#WRITE_BUFFER_HIGH_WATER_MARK} bytes of
+ * them wait, then stops being read, as Kafka mutes a connection whose response is not yet sent.
+ * Every frame's bytes go back to the {@link ReceiveThrottle} when the frame is released.
  *
  * <p>One instance per channel; all state is touched on the channel's event loop only.
  */
@@ -58,18 +62,25 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
 
     private final HandlerRegistry registry;
     private final String listenerName;
+    private final RequestBudget budget;
+    private final ReceiveThrottle throttle;
+    private boolean loggedNotReading;
     private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
     private boolean driving;
     private ChannelHandlerContext ctx;
 
-    public RequestDispatcher(HandlerRegistry registry, String listenerName) {
+    RequestDispatcher(HandlerRegistry registry, String listenerName, RequestBudget budget, ReceiveThrottle throttle) {
         this.registry = registry;
         this.listenerName = listenerName;
+        this.budget = budget;
+        this.throttle = throttle;
     }
 
     /** One request awaiting its response, in arrival order. */
     private static final class InFlight {
         final RequestHeader header;
+        /** The frame's bytes with its size prefix, given back to the throttle when the frame is released. */
+        final int bytes;
         KafkaRequest request;
         boolean started;
         boolean done;
@@ -77,8 +88,9 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         ApiMessage response;
         short responseVersion;
 
-        InFlight(RequestHeader header) {
+        InFlight(RequestHeader header, int bytes) {
             this.header = header;
+            this.bytes = bytes;
             this.responseVersion = header.apiVersion();
         }
     }
@@ -91,21 +103,25 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         ByteBuf frame = (ByteBuf) msg;
+        int bytes = Integer.BYTES + frame.readableBytes();
         ParsedFrame parsed;
         try {
             parsed = RequestParser.parse(frame);
         } catch (InvalidRequestFrameException e) {
             frame.release();
+            throttle.released(bytes);
             log.info("Closing connection from {} on {}: {}", ctx.channel().remoteAddress(), listenerName, e.getMessage());
             ctx.close();
             return;
         }
         if (parsed instanceof ParsedFrame.Request request) {
-            InFlight slot = new InFlight(request.request().header());
+            InFlight slot = new InFlight(request.request().header(), bytes);
             slot.request = request.request();
+            budget.requestQueued();
             enqueue(slot);
         } else if (parsed instanceof ParsedFrame.UnsupportedVersion unsupported) {
             frame.release();
+            throttle.released(bytes);
             answerUnsupportedVersion(unsupported.header());
         }
     }
@@ -118,7 +134,7 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
             ctx.close();
             return;
         }
-        InFlight slot = new InFlight(header);
+        InFlight slot = new InFlight(header, 0);
         slot.response = ApiVersionsHandler.unsupportedVersionResponse(registry.apiVersionTable());
         slot.responseVersion = 0;
         slot.started = true;
@@ -129,14 +145,20 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     private void enqueue(InFlight slot) {
         inFlight.add(slot);
         if (inFlight.size() >= MAX_IN_FLIGHT) {
-            ctx.channel().config().setAutoRead(false);
+            throttle.gate().pause(ReadGate.Reason.QUEUE_FULL);
+            if (!ctx.channel().isWritable() && !loggedNotReading) {
+                loggedNotReading = true;
+                log.info("Stopped reading from {} on {}: it is not reading its responses ({} bytes wait to be sent)",
+                        ctx.channel().remoteAddress(), listenerName, ctx.channel().unsafe().outboundBuffer() == null
+                                ? 0 : ctx.channel().unsafe().outboundBuffer().totalPendingWriteBytes());
+            }
         }
         drive();
     }
 
     /**
      * Writes every finished response at the head of the queue, then starts the next request once the one
-     * before it has finished. Like Kafka's socket server, which mutes a connection until its response is
+     * before it has finished and the channel is writable. Like Kafka's socket server, which mutes a connection until its response is
      * sent, a connection has at most one request being handled: an idempotent producer's pipelined
      * batches for a partition are appended in the order they were sent.
      */
@@ -149,7 +171,7 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
             while (true) {
                 writeCompleted();
                 InFlight head = inFlight.peekFirst();
-                if (head == null || head.started || !ctx.channel().isActive()) {
+                if (head == null || head.started || !ctx.channel().isActive() || !ctx.channel().isWritable()) {
                     break;
                 }
                 start(head);
@@ -157,14 +179,23 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         } finally {
             driving = false;
         }
-        if (inFlight.size() < MAX_IN_FLIGHT / 2 && !ctx.channel().config().isAutoRead()) {
-            ctx.channel().config().setAutoRead(true);
+        if (inFlight.size() < MAX_IN_FLIGHT / 2) {
+            throttle.gate().resume(ReadGate.Reason.QUEUE_FULL);
         }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        if (ctx.channel().isWritable()) {
+            drive();
+        }
+        super.channelWritabilityChanged(ctx);
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
     private void start(InFlight slot) {
         slot.started = true;
+        budget.requestDequeued();
         KafkaRequest request = slot.request;
         CompletableFuture<ApiMessage> future;
         ApiHandler handler = registry.handler(request.apiKey());
@@ -207,6 +238,7 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
             slot.done = true;
             slot.request = null;
             request.release();
+            throttle.released(slot.bytes);
         }
         drive();
     }
@@ -259,16 +291,23 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        InFlight head = inFlight.peekFirst();
+        long running = head != null && head.started && !head.done ? head.bytes : 0;
         abandonQueue();
+        throttle.settle(running);
         super.channelInactive(ctx);
     }
 
-    /** Drops every queued slot; requests never started still hold their frames and give them back. */
+    /**
+     * Drops every queued slot; requests never started still hold their frames and give them back. Their
+     * bytes stay counted until the connection closes and the throttle settles.
+     */
     private void abandonQueue() {
         for (InFlight slot : inFlight) {
             if (!slot.started && slot.request != null) {
                 slot.request.release();
                 slot.request = null;
+                budget.requestDequeued();
             }
         }
         inFlight.clear();

@@ -28,6 +28,14 @@ class BrokerConfigTest {
     }
 
     @Test
+    void aRequestBudgetSmallerThanTheLargestRequestIsRefusedAsKafkaRefusesIt() {
+        assertRejectedNaming("queued.max.request.bytes", "1000");
+        assertRejectedNaming("queued.max.requests", "0");
+        assertEquals(-1, new BrokerConfig(props()).queuedMaxRequestBytes());
+        assertEquals(200_000_000L, new BrokerConfig(props("queued.max.request.bytes", "200000000")).queuedMaxRequestBytes());
+    }
+
+    @Test
     void badValueNamesTheKey() {
         assertRejectedNaming("log.segment.bytes", "100");
         assertRejectedNaming("log.retention.hours", "abc");

@@ -66,12 +66,67 @@ class RequestDispatcherTest {
     }
 
     private final ParkingHandler parking = new ParkingHandler();
+    private final RequestBudget budget = new RequestBudget(1 << 20, 500);
 
     private EmbeddedChannel channel() {
         AtomicReference<HandlerRegistry> registry = new AtomicReference<>();
         registry.set(new HandlerRegistry(List.of(parking,
                 new ApiVersionsHandler(() -> registry.get().apiVersionTable()))));
-        return new EmbeddedChannel(new FrameDecoder(1 << 20), new RequestDispatcher(registry.get(), "PLAINTEXT"));
+        ReceiveThrottle throttle = new ReceiveThrottle(budget);
+        return new EmbeddedChannel(throttle, new FrameDecoder(1 << 20),
+                new RequestDispatcher(registry.get(), "PLAINTEXT", budget, throttle));
+    }
+
+    @Test
+    void aChannelThatIsNotWritableStartsNoFurtherRequestUntilItIsAgain() {
+        EmbeddedChannel channel = channel();
+        channel.writeInbound(frame(ApiKeys.DESCRIBE_CLUSTER, (short) 1, 1, new DescribeClusterRequestData()));
+        channel.writeInbound(frame(ApiKeys.DESCRIBE_CLUSTER, (short) 1, 2, new DescribeClusterRequestData()));
+        // the client stopped reading: the socket's outbound buffer is over its high water mark
+        channel.unsafe().outboundBuffer().setUserDefinedWritability(1, false);
+        parking.pending.get(0).complete(new DescribeClusterResponseData());
+        channel.runPendingTasks();
+        assertEquals(1, parking.pending.size(), "the second request started while responses could not be sent");
+        channel.unsafe().outboundBuffer().setUserDefinedWritability(1, true);
+        channel.runPendingTasks();
+        assertEquals(2, parking.pending.size(), "the second request did not start once the channel was writable");
+        parking.pending.get(1).complete(new DescribeClusterResponseData());
+        channel.runPendingTasks();
+        channel.finishAndReleaseAll();
+        assertEquals(0, budget.bytes());
+    }
+
+    @Test
+    void theBudgetGetsEveryByteBackIncludingThoseOfARequestStillRunningAtClose() {
+        EmbeddedChannel channel = channel();
+        channel.writeInbound(frame(ApiKeys.DESCRIBE_CLUSTER, (short) 1, 1, new DescribeClusterRequestData()));
+        channel.writeInbound(frame(ApiKeys.DESCRIBE_CLUSTER, (short) 1, 2, new DescribeClusterRequestData()));
+        // half a frame, still in the decoder
+        channel.writeInbound(Unpooled.wrappedBuffer(new byte[] {0, 0, 0, 50, 0, 32}));
+        assertTrue(budget.bytes() > 6);
+        channel.close();
+        assertTrue(budget.bytes() > 0, "the running request's frame is still in use");
+        parking.pending.get(0).complete(new DescribeClusterResponseData());
+        channel.runPendingTasks();
+        assertEquals(0, budget.bytes());
+        assertFalse(budget.exhausted());
+        channel.finishAndReleaseAll();
+    }
+
+    @Test
+    void anExhaustedBudgetStopsReadingUntilRequestsAreAnswered() {
+        RequestBudget small = new RequestBudget(10, 500);
+        AtomicReference<HandlerRegistry> registry = new AtomicReference<>();
+        registry.set(new HandlerRegistry(List.of(parking)));
+        ReceiveThrottle throttle = new ReceiveThrottle(small);
+        EmbeddedChannel channel = new EmbeddedChannel(throttle, new FrameDecoder(1 << 20),
+                new RequestDispatcher(registry.get(), "PLAINTEXT", small, throttle));
+        channel.writeInbound(frame(ApiKeys.DESCRIBE_CLUSTER, (short) 1, 1, new DescribeClusterRequestData()));
+        assertFalse(channel.config().isAutoRead(), "a request over the whole budget still stops reading after it");
+        parking.pending.get(0).complete(new DescribeClusterResponseData());
+        channel.runPendingTasks();
+        assertTrue(channel.config().isAutoRead(), "reading did not resume once the request was answered");
+        channel.finishAndReleaseAll();
     }
 
     @Test
