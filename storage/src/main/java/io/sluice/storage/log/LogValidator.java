@@ -1,7 +1,6 @@
 package io.sluice.storage.log;
 
 import org.apache.kafka.common.InvalidRecordException;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.CorruptRecordException;
@@ -35,7 +34,9 @@ import java.util.Iterator;
  *   <li>magic other than 2: {@link UnsupportedForMessageFormatException}</li>
  *   <li>more than one batch (Kafka accepts one per partition from v3 on), base offset not 0, count and offset range
  *       disagreeing, offset deltas not 0..count-1, records that do not parse to the declared count, control batches,
- *       a producer id without a sequence, a record without a key on a compacted topic: {@link InvalidRecordException}</li>
+ *       a producer id without a sequence, a record without a key on a compacted topic, records that cannot be read
+ *       (malformed varints, a compressed payload the codec cannot decode or whose framing lies about its sizes, see
+ *       {@link CompressedPayloadCheck}): {@link InvalidRecordException}</li>
  *   <li>batch larger than {@code max.message.bytes}: {@link RecordTooLargeException}</li>
  *   <li>a CREATE_TIME timestamp outside {@code [now - before.max.ms, now + after.max.ms]}, or a client batch claiming
  *       LOG_APPEND_TIME on a CREATE_TIME topic: {@link InvalidTimestampException}</li>
@@ -109,6 +110,7 @@ public final class LogValidator {
                     checks.check(cursor.offsetDelta(), cursor.timestamp(), cursor.hasKey());
                 }
             } else {
+                CompressedPayloadCheck.check(records.buffer(), batch, tp);
                 // as Kafka's LogValidator: keys, values and headers are skipped in the decompressed stream
                 try (CloseableIterator<Record> it = batch.skipKeyValueIterator(DECOMPRESSION_BUFFERS.get())) {
                     while (it.hasNext()) {
@@ -119,9 +121,17 @@ public final class LogValidator {
             }
         } catch (ApiException e) {
             throw e;
-        } catch (KafkaException | java.nio.BufferUnderflowException | IllegalArgumentException e) {
-            // decompression failures and malformed varints: the bytes are not a valid batch
-            throw new CorruptRecordException("Record batch in " + tp + " cannot be read: " + e.getMessage());
+        } catch (RuntimeException e) {
+            // The walk reads nothing but these bytes, so any failure is theirs: a malformed varint, a payload
+            // the codec cannot decode. Kafka 4.3 lets these escape as UNKNOWN_SERVER_ERROR; the CRC matched,
+            // so they are what the client meant to send, and INVALID_RECORD (not retriable) says so.
+            throw unreadable(tp, e);
+        } catch (Error e) {
+            if (e instanceof VirtualMachineError) {
+                throw e;
+            }
+            // snappy-java reports undecodable input with SnappyError
+            throw unreadable(tp, e);
         }
         int count = batch.countOrNull();
         if (checks.index != count) {
@@ -129,6 +139,10 @@ public final class LogValidator {
                     + tp);
         }
         return new ValidatedBatch(batch, count, checks.maxTimestamp, checks.indexOfMaxTimestamp);
+    }
+
+    private static InvalidRecordException unreadable(TopicPartition tp, Throwable cause) {
+        return new InvalidRecordException("Record batch in " + tp + " cannot be read: " + cause.getMessage());
     }
 
     /**
