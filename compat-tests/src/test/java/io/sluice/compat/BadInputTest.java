@@ -8,6 +8,8 @@ import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
+import org.apache.kafka.common.message.FetchRequestData;
+import org.apache.kafka.common.message.ListOffsetsRequestData;
 import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.ProduceResponseData;
@@ -18,6 +20,9 @@ import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.ApiVersionsResponse;
 import org.apache.kafka.common.requests.RequestHeader;
+import org.apache.kafka.common.utils.Crc32C;
+import org.apache.kafka.common.requests.FetchResponse;
+import org.apache.kafka.common.requests.ListOffsetsResponse;
 import org.apache.kafka.common.requests.MetadataRequest;
 import org.apache.kafka.common.requests.MetadataResponse;
 import org.apache.kafka.common.requests.ProduceRequest;
@@ -231,5 +236,65 @@ class BadInputTest extends SharedBrokerTest {
         // nothing was appended
         TopicPartition tp = new TopicPartition(topic, 0);
         assertEquals(0L, admin.listOffsets(Map.of(tp, OffsetSpec.latest())).partitionResult(tp).get(30, TimeUnit.SECONDS).offset());
+    }
+
+    /**
+     * Field values found by {@code BrokerFuzzTest}: kafka-clients' accessors throw IllegalArgumentException for them,
+     * which Apache Kafka 4.3 answers with UNKNOWN_SERVER_ERROR (and an ERROR log line per request); Sluice answers
+     * INVALID_REQUEST, or INVALID_RECORD for the batch.
+     */
+    private static Errors unknownFieldValue(Errors sluice) {
+        return SluiceCluster.againstApacheKafka() ? Errors.UNKNOWN_SERVER_ERROR : sluice;
+    }
+
+    @Test
+    void fetchWithAnUnknownIsolationLevelIsAnInvalidRequest() throws Exception {
+        String topic = Clients.uniqueTopic("isolation");
+        Clients.createTopic(admin, topic, 1);
+        try (RawConnection connection = new RawConnection(cluster.port())) {
+            FetchRequestData.FetchTopic fetchTopic = new FetchRequestData.FetchTopic().setTopic(topic);
+            fetchTopic.partitions().add(new FetchRequestData.FetchPartition().setPartition(0).setPartitionMaxBytes(1024));
+            FetchRequestData data = new FetchRequestData().setReplicaId(-1).setMaxWaitMs(0).setMinBytes(0)
+                    .setMaxBytes(1024).setIsolationLevel((byte) 7);
+            data.topics().add(fetchTopic);
+            FetchResponse response = connection.send(ApiKeys.FETCH, (short) 12, data, FetchResponse.class);
+            assertEquals(unknownFieldValue(Errors.INVALID_REQUEST), response.error());
+        }
+    }
+
+    @Test
+    void listOffsetsWithAnUnknownIsolationLevelIsAnInvalidRequest() throws Exception {
+        String topic = Clients.uniqueTopic("isolation");
+        Clients.createTopic(admin, topic, 1);
+        try (RawConnection connection = new RawConnection(cluster.port())) {
+            ListOffsetsRequestData.ListOffsetsTopic listTopic = new ListOffsetsRequestData.ListOffsetsTopic().setName(topic);
+            listTopic.partitions().add(new ListOffsetsRequestData.ListOffsetsPartition().setPartitionIndex(0).setTimestamp(-1));
+            ListOffsetsRequestData data = new ListOffsetsRequestData().setReplicaId(-1).setIsolationLevel((byte) -1);
+            data.topics().add(listTopic);
+            ListOffsetsResponse response = connection.send(ApiKeys.LIST_OFFSETS, (short) 7, data, ListOffsetsResponse.class);
+            short error = response.data().topics().get(0).partitions().get(0).errorCode();
+            assertEquals(unknownFieldValue(Errors.INVALID_REQUEST), Errors.forCode(error));
+        }
+    }
+
+    @Test
+    void produceOfABatchWithAnUnknownCompressionCodecIsAnInvalidRecord() throws Exception {
+        String topic = Clients.uniqueTopic("codec");
+        Clients.createTopic(admin, topic, 1);
+        MemoryRecords records = MemoryRecords.withRecords(Compression.NONE,
+                new SimpleRecord("k".getBytes(StandardCharsets.UTF_8), "v".getBytes(StandardCharsets.UTF_8)));
+        ByteBuffer batch = records.buffer();
+        // v3: the version at which kafka-clients reads the codec to refuse zstd. Codec id 7 in the attributes' low bits, with the CRC recomputed so that only the codec is wrong
+        batch.putShort(21, (short) 7);
+        batch.putInt(17, (int) Crc32C.compute(batch, 21, batch.limit() - 21));
+        try (RawConnection connection = new RawConnection(cluster.port())) {
+            ProduceRequestData data = new ProduceRequestData().setAcks((short) -1).setTimeoutMs(30_000);
+            ProduceRequestData.TopicProduceData topicData = new ProduceRequestData.TopicProduceData().setName(topic);
+            topicData.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(records));
+            data.topicData().add(topicData);
+            ProduceResponse response = connection.send(ApiKeys.PRODUCE, (short) 3, data, ProduceResponse.class);
+            short error = response.data().responses().iterator().next().partitionResponses().get(0).errorCode();
+            assertEquals(unknownFieldValue(Errors.INVALID_RECORD), Errors.forCode(error));
+        }
     }
 }

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -33,14 +34,16 @@ public final class BrokerProcess implements AutoCloseable {
 
     private final Path dataDir;
     private final Map<String, String> overrides;
+    private final List<String> jvmOptions;
     private Process process;
     private Thread outputReader;
     private int port;
     private int starts;
 
-    private BrokerProcess(Path dataDir, Map<String, String> overrides) {
+    private BrokerProcess(Path dataDir, Map<String, String> overrides, List<String> jvmOptions) {
         this.dataDir = dataDir;
         this.overrides = Map.copyOf(overrides);
+        this.jvmOptions = List.copyOf(jvmOptions);
     }
 
     public static BrokerProcess start(Path dataDir) throws Exception {
@@ -48,7 +51,13 @@ public final class BrokerProcess implements AutoCloseable {
     }
 
     public static BrokerProcess start(Path dataDir, Map<String, String> overrides) throws Exception {
-        BrokerProcess broker = new BrokerProcess(dataDir, overrides);
+        return start(dataDir, overrides, List.of());
+    }
+
+    /** @param jvmOptions added to the broker's JVM command line, after its 512 MB heap and serial GC */
+    public static BrokerProcess start(Path dataDir, Map<String, String> overrides, List<String> jvmOptions)
+            throws Exception {
+        BrokerProcess broker = new BrokerProcess(dataDir, overrides, jvmOptions);
         broker.launch();
         return broker;
     }
@@ -64,8 +73,10 @@ public final class BrokerProcess implements AutoCloseable {
         // Surefire runs tests from a manifest-only jar; the real classpath is in this property.
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        process = new ProcessBuilder(List.of(java, "-Xmx512m", "-XX:+UseSerialGC", "-cp", classpath,
-                "io.sluice.server.SluiceServer", propsFile.toString()))
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx512m", "-XX:+UseSerialGC"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", classpath, "io.sluice.server.SluiceServer", propsFile.toString()));
+        process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .start();
         CompletableFuture<Integer> ready = new CompletableFuture<>();
@@ -114,12 +125,21 @@ public final class BrokerProcess implements AutoCloseable {
 
     /** The broker's resident set size now, from {@code /proc/<pid>/status} (Linux). */
     public long residentBytes() throws IOException {
+        return statusBytes("VmRSS:");
+    }
+
+    /** The broker's peak resident set size so far ({@code VmHWM}). */
+    public long peakResidentBytes() throws IOException {
+        return statusBytes("VmHWM:");
+    }
+
+    private long statusBytes(String field) throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
-            if (line.startsWith("VmRSS:")) {
+            if (line.startsWith(field)) {
                 return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
             }
         }
-        throw new IllegalStateException("no VmRSS line for process " + process.pid());
+        throw new IllegalStateException("no " + field + " line for process " + process.pid());
     }
 
     public boolean isAlive() {

@@ -2,6 +2,9 @@ package io.sluice.compat;
 
 import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
 import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.ByteBufferAccessor;
+import org.apache.kafka.common.protocol.ObjectSerializationCache;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.ApiVersionsRequest;
@@ -74,6 +77,23 @@ final class RawConnection implements AutoCloseable {
         byte[] payload = new byte[bytes.remaining()];
         bytes.get(payload);
         writeFrame(payload);
+        return responseType.cast(AbstractResponse.parseResponse(readFrame(), header));
+    }
+
+    /**
+     * Sends {@code data} as {@code key} at {@code version}, written field by field, for values the request classes'
+     * builders would refuse, and parses the answer as kafka-clients does.
+     */
+    <R extends AbstractResponse> R send(ApiKeys key, short version, ApiMessage data, Class<R> responseType)
+            throws IOException {
+        RequestHeader header = new RequestHeader(key, version, "sluice-compat-raw", nextCorrelationId());
+        short headerVersion = key.requestHeaderVersion(version);
+        ObjectSerializationCache cache = new ObjectSerializationCache();
+        ByteBuffer bytes = ByteBuffer.allocate(header.data().size(cache, headerVersion) + data.size(cache, version));
+        ByteBufferAccessor accessor = new ByteBufferAccessor(bytes);
+        header.data().write(accessor, cache, headerVersion);
+        data.write(accessor, cache, version);
+        writeFrame(bytes.array());
         return responseType.cast(AbstractResponse.parseResponse(readFrame(), header));
     }
 

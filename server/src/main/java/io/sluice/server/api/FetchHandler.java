@@ -84,7 +84,7 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
             }
         });
 
-        IsolationLevel isolationLevel = request.isolationLevel();
+        IsolationLevel isolationLevel = IsolationLevels.of(request.data().isolationLevel());
         FetchParams params = new FetchParams(request.replicaId(), request.maxWait(), request.minBytes(),
                 request.maxBytes(), FetchIsolation.of(request.replicaId(), isolationLevel));
         return replicaManager.fetchMessages(params, toRead).thenApply(reads -> {

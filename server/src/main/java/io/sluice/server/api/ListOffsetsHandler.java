@@ -77,7 +77,7 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> 
         Set<TopicPartition> duplicates = request.duplicatePartitions();
         // Consumers see committed data only; replicas and the debug id see up to the log end.
         FetchIsolation isolation = request.replicaId() == ListOffsetsRequest.CONSUMER_REPLICA_ID
-                ? FetchIsolation.of(-1, request.isolationLevel()) : null;
+                ? FetchIsolation.of(-1, IsolationLevels.of(request.data().isolationLevel())) : null;
         return replicaManager.onIoThread(() -> {
             ListOffsetsResponseData response = new ListOffsetsResponseData();
             for (ListOffsetsTopic topic : request.topics()) {

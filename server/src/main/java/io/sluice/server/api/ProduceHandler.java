@@ -148,6 +148,10 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
             ProduceRequest.validateRecords(version, records);
         } catch (ApiException e) {
             return e;
+        } catch (RuntimeException e) {
+            // kafka-clients reads the batch attributes with IllegalArgumentException for an unknown codec id; Kafka
+            // 4.3 lets it escape as UNKNOWN_SERVER_ERROR
+            return new InvalidRecordException("Record batch in " + tp + " cannot be read: " + e.getMessage());
         }
         for (RecordBatch batch : records.batches()) {
             if (batch.isTransactional()) {
