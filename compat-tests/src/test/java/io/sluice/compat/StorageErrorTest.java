@@ -20,14 +20,15 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 /**
- * A log dir that stops accepting writes: the partition's directory is replaced by a plain file while the broker runs,
- * so the next segment roll fails with an I/O error (tests run as root here, so a read-only chmod would not stop
- * writes, and mounting a small full file system needs privileges; this is the portable way to make the disk refuse).
- * The producer gets KAFKA_STORAGE_ERROR for that partition, the broker logs one line for it, other partitions keep
- * working, and what was stored before is intact once the directory is back.
+ * A log dir that stops accepting writes: a partition's directory is replaced by a plain file while the broker runs,
+ * so the next segment roll fails with an I/O error (a read-only chmod would not stop root). As in Kafka, the whole
+ * log dir goes offline with it: the producer gets KAFKA_STORAGE_ERROR for that partition, the broker logs the
+ * failure once, partitions in the broker's other log dir keep working, and what was stored before is intact once
+ * the directory is back and the broker restarted. ({@code DiskFullTest} does the same with a full file system.)
  */
 class StorageErrorTest {
 
@@ -36,10 +37,15 @@ class StorageErrorTest {
         assumeFalse(SluiceCluster.againstApacheKafka(), "starts Sluice's own command line and breaks its files");
         String bad = Clients.uniqueTopic("unwritable");
         String good = Clients.uniqueTopic("healthy");
-        try (BrokerProcess broker = BrokerProcess.start(dataDir)) {
+        Path failing = dataDir.resolve("logs-a");
+        Path healthy = dataDir.resolve("logs-b");
+        try (BrokerProcess broker = BrokerProcess.start(dataDir, Map.of("log.dirs", failing + "," + healthy))) {
             try (Admin admin = Admin.create(Clients.adminProps(broker.bootstrap()))) {
+                // a new partition goes to the dir with the fewest: the first, then the second
                 Clients.createTopic(admin, bad, 1, Map.of("internal.segment.bytes", "1024"));
                 Clients.createTopic(admin, good, 1);
+                assertTrue(Files.isDirectory(failing.resolve(bad + "-0")));
+                assertTrue(Files.isDirectory(healthy.resolve(good + "-0")));
             }
             Map<String, Object> noRetries = Map.of(ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.RETRIES_CONFIG, 0,
                     ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
@@ -47,7 +53,7 @@ class StorageErrorTest {
                 for (int i = 0; i < 3; i++) {
                     producer.send(new ProducerRecord<>(bad, 0, "k" + i, "stored-" + i)).get(30, TimeUnit.SECONDS);
                 }
-                Path partitionDir = dataDir.resolve("logs").resolve(bad + "-0");
+                Path partitionDir = failing.resolve(bad + "-0");
                 Path moved = dataDir.resolve("moved-away");
                 Files.move(partitionDir, moved);
                 Files.writeString(partitionDir, "not a directory");
@@ -61,11 +67,13 @@ class StorageErrorTest {
                     assertInstanceOf(KafkaStorageException.class, e.getCause(), e.toString());
                 }
                 assertEquals(0, producer.send(new ProducerRecord<>(good, 0, "k", "v")).get(30, TimeUnit.SECONDS).offset(),
-                        "other partitions keep working");
+                        "partitions in the other log dir keep working");
                 assertEquals(1, producer.send(new ProducerRecord<>(good, 0, "k", "v")).get(30, TimeUnit.SECONDS).offset());
                 String output = broker.output();
                 assertEquals(1, output.lines().filter(l -> l.contains("I/O error during append") && l.contains(bad + "-0"))
                         .count(), "one log line for the failed partition:\n" + output);
+                assertEquals(1, output.lines().filter(l -> l.contains("Stopped serving replicas in dir " + failing)).count(),
+                        "one log line for the failed dir:\n" + output);
 
                 broker.stop();
                 Files.delete(partitionDir);

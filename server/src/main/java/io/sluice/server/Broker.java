@@ -77,6 +77,7 @@ public final class Broker implements AutoCloseable {
     private volatile List<Listener> boundListeners = List.of();
     private volatile ZkCluster zkCluster;
     private volatile ReplicaManager replicaManager;
+    private volatile Runnable fatalErrorHandler = this::close;
 
     public Broker(BrokerConfig config) {
         this.config = config;
@@ -180,8 +181,25 @@ public final class Broker implements AutoCloseable {
      * once loaded: closing writes the checkpoints and the clean-shutdown marker, which after a failed load would
      * skip the recovery that the logs not loaded yet still need.
      */
+    /**
+     * What happens when the broker cannot go on (every log dir has failed); by default it closes. The command line
+     * exits with status 1, as Kafka halts.
+     */
+    public void onFatalError(Runnable handler) {
+        this.fatalErrorHandler = handler;
+    }
+
     private LogManager startLogManager() throws IOException {
         LogManager logManager = new LogManager(config.logDirs(), Time.SYSTEM);
+        logManager.failureChannel().addListener(failed -> {
+            if (logManager.liveLogDirs().isEmpty()) {
+                log.error("Shutdown broker because all log dirs in {} have failed", config.logDirs());
+                // not on the failing log's thread, which holds that log's lock
+                Thread fatal = new Thread(fatalErrorHandler, "sluice-fatal");
+                fatal.setDaemon(false);
+                fatal.start();
+            }
+        });
         logManager.startup();
         started.add(logManager);
         return logManager;

@@ -65,6 +65,7 @@ public final class SluiceServer {
         }
         Logger log = LoggerFactory.getLogger(SluiceServer.class);
         Broker broker = new Broker(config);
+        broker.onFatalError(() -> System.exit(1));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("Shutting down");

@@ -64,6 +64,7 @@ public final class LogManager implements AutoCloseable {
     private final Map<TopicPartition, Path> creating = new HashMap<>();
     private final ScheduledExecutorService deleteScheduler;
     private final List<ScheduledFuture<?>> backgroundTasks = new ArrayList<>();
+    private final LogDirFailureChannel failureChannel = new LogDirFailureChannel();
     private volatile boolean closed;
     private LogCleaner cleaner;
 
@@ -83,6 +84,38 @@ public final class LogManager implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        failureChannel.addListener(this::stopServing);
+    }
+
+    /** The dirs that have failed since startup; listeners learn of each new one. */
+    public LogDirFailureChannel failureChannel() {
+        return failureChannel;
+    }
+
+    /** The log dirs that have not failed. */
+    public List<Path> liveLogDirs() {
+        return logDirs.stream().filter(dir -> !failureChannel.isOffline(dir)).toList();
+    }
+
+    private void onStorageError(PartitionLog log, Exception cause) {
+        failureChannel.markOffline(log.dir().getParent());
+    }
+
+    /** As Kafka's {@code handleLogDirFailure}: every log of the failed dir goes offline with it. */
+    private void stopServing(Path failedDir) {
+        List<TopicPartition> stopped = new ArrayList<>();
+        for (PartitionLog log : logs.values()) {
+            if (log.dir().getParent().toAbsolutePath().normalize().equals(failedDir)) {
+                log.markOffline();
+                stopped.add(log.topicPartition());
+            }
+        }
+        LOG.error("Stopped serving replicas in dir {}: {}", failedDir, stopped);
+    }
+
+    private PartitionLog watched(PartitionLog log) {
+        log.setStorageErrorListener(this::onStorageError);
+        return log;
     }
 
     /**
@@ -91,44 +124,57 @@ public final class LogManager implements AutoCloseable {
      */
     public synchronized void startup() throws IOException {
         for (Path logDir : logDirs) {
-            boolean existed = Files.isDirectory(logDir);
-            Files.createDirectories(logDir);
-            Path marker = logDir.resolve(CLEAN_SHUTDOWN_FILE);
-            boolean cleanShutdown = Files.exists(marker);
-            Map<TopicPartition, Long> recoveryPoints = checkpoint(logDir, OffsetCheckpointFile.RECOVERY_POINT).read();
-            Map<TopicPartition, Long> startOffsets = checkpoint(logDir, OffsetCheckpointFile.LOG_START_OFFSET).read();
-            Map<TopicPartition, Long> highWatermarks = checkpoint(logDir, OffsetCheckpointFile.REPLICATION_OFFSET).read();
-            Map<TopicPartition, Long> cleanerOffsets = checkpoint(logDir, CLEANER_OFFSET_CHECKPOINT).read();
-            List<Path> children;
-            try (Stream<Path> list = Files.list(logDir)) {
-                children = list.filter(Files::isDirectory).sorted().toList();
+            try {
+                load(logDir);
+            } catch (IOException | UncheckedIOException | KafkaStorageException e) {
+                // as Kafka: a dir that cannot be loaded is offline, and the broker runs on the others
+                LOG.error("Error while loading log dir {}", logDir, e);
+                failureChannel.markOffline(logDir);
             }
-            for (Path child : children) {
-                String name = child.getFileName().toString();
-                if (name.endsWith(DELETE_DIR_SUFFIX)) {
-                    deleteRecursively(child);
-                    continue;
-                }
-                Optional<TopicPartition> tp = parseTopicPartition(name);
-                if (tp.isEmpty()) {
-                    LOG.warn("Ignoring unexpected directory {} in log dir {}", name, logDir);
-                    continue;
-                }
-                PartitionLog.Checkpoints checkpoints = new PartitionLog.Checkpoints(
-                        recoveryPoints.getOrDefault(tp.get(), 0L), startOffsets.getOrDefault(tp.get(), 0L),
-                        highWatermarks.getOrDefault(tp.get(), 0L));
-                Uuid topicId = PartitionMetadataFile.read(child).orElse(null);
-                PartitionLog log = PartitionLog.load(tp.get(), topicId, child, defaultConfig, time, cleanShutdown,
-                        checkpoints, this::deleteLater);
-                log.setFirstDirtyOffset(cleanerOffsets.getOrDefault(tp.get(), 0L));
-                if (logs.putIfAbsent(tp.get(), log) != null) {
-                    throw new IOException("Duplicate log directories for " + tp.get() + " in " + logDirs);
-                }
-            }
-            // From now on a crash is unclean until the next close writes the marker again.
-            Files.deleteIfExists(marker);
-            LOG.info("Loaded log dir {} ({})", logDir, !existed ? "new" : cleanShutdown ? "clean shutdown" : "unclean shutdown");
         }
+        if (liveLogDirs().isEmpty()) {
+            throw new IOException("No log dir of " + logDirs + " could be loaded");
+        }
+    }
+
+    private void load(Path logDir) throws IOException {
+        boolean existed = Files.isDirectory(logDir);
+        Files.createDirectories(logDir);
+        Path marker = logDir.resolve(CLEAN_SHUTDOWN_FILE);
+        boolean cleanShutdown = Files.exists(marker);
+        Map<TopicPartition, Long> recoveryPoints = checkpoint(logDir, OffsetCheckpointFile.RECOVERY_POINT).read();
+        Map<TopicPartition, Long> startOffsets = checkpoint(logDir, OffsetCheckpointFile.LOG_START_OFFSET).read();
+        Map<TopicPartition, Long> highWatermarks = checkpoint(logDir, OffsetCheckpointFile.REPLICATION_OFFSET).read();
+        Map<TopicPartition, Long> cleanerOffsets = checkpoint(logDir, CLEANER_OFFSET_CHECKPOINT).read();
+        List<Path> children;
+        try (Stream<Path> list = Files.list(logDir)) {
+            children = list.filter(Files::isDirectory).sorted().toList();
+        }
+        for (Path child : children) {
+            String name = child.getFileName().toString();
+            if (name.endsWith(DELETE_DIR_SUFFIX)) {
+                deleteRecursively(child);
+                continue;
+            }
+            Optional<TopicPartition> tp = parseTopicPartition(name);
+            if (tp.isEmpty()) {
+                LOG.warn("Ignoring unexpected directory {} in log dir {}", name, logDir);
+                continue;
+            }
+            PartitionLog.Checkpoints checkpoints = new PartitionLog.Checkpoints(
+                    recoveryPoints.getOrDefault(tp.get(), 0L), startOffsets.getOrDefault(tp.get(), 0L),
+                    highWatermarks.getOrDefault(tp.get(), 0L));
+            Uuid topicId = PartitionMetadataFile.read(child).orElse(null);
+            PartitionLog log = watched(PartitionLog.load(tp.get(), topicId, child, defaultConfig, time,
+                    cleanShutdown, checkpoints, this::deleteLater));
+            log.setFirstDirtyOffset(cleanerOffsets.getOrDefault(tp.get(), 0L));
+            if (logs.putIfAbsent(tp.get(), log) != null) {
+                throw new IllegalStateException("Duplicate log directories for " + tp.get() + " in " + logDirs);
+            }
+        }
+        // From now on a crash is unclean until the next close writes the marker again.
+        Files.deleteIfExists(marker);
+        LOG.info("Loaded log dir {} ({})", logDir, !existed ? "new" : cleanShutdown ? "clean shutdown" : "unclean shutdown");
     }
 
     /**
@@ -163,9 +209,12 @@ public final class LogManager implements AutoCloseable {
         try {
             Files.createDirectories(dir);
             PartitionMetadataFile.write(dir, topicId);
-            log = PartitionLog.load(tp, topicId, dir, config, time, true, PartitionLog.Checkpoints.NONE,
-                    this::deleteLater);
+            log = watched(PartitionLog.load(tp, topicId, dir, config, time, true, PartitionLog.Checkpoints.NONE,
+                    this::deleteLater));
         } catch (IOException | RuntimeException e) {
+            if (e instanceof IOException || e instanceof UncheckedIOException) {
+                failureChannel.markOffline(dir.getParent());
+            }
             // nothing half-made stays behind: with several log dirs a retry may pick another dir, and two dirs of
             // one partition would stop the next start
             if (newDir) {
@@ -219,15 +268,19 @@ public final class LogManager implements AutoCloseable {
     }
 
     private Path pickLogDir() {
+        List<Path> live = liveLogDirs();
+        if (live.isEmpty()) {
+            throw new KafkaStorageException("Every log dir of " + logDirs + " is offline");
+        }
         Map<Path, Integer> counts = new HashMap<>();
-        logDirs.forEach(d -> counts.put(d, 0));
+        live.forEach(d -> counts.put(d, 0));
         for (PartitionLog log : logs.values()) {
             counts.computeIfPresent(log.dir().getParent(), (d, n) -> n + 1);
         }
         for (Path dir : creating.values()) {
             counts.computeIfPresent(dir.getParent(), (d, n) -> n + 1);
         }
-        return logDirs.stream().min(Comparator.comparing(counts::get)).orElseThrow();
+        return live.stream().min(Comparator.comparing(counts::get)).orElseThrow();
     }
 
     public Optional<PartitionLog> get(TopicPartition tp) {
@@ -338,9 +391,9 @@ public final class LogManager implements AutoCloseable {
     /** Kafka's {@code producer.id.expiration.ms} default. */
     private static final long PRODUCER_ID_EXPIRATION_MS = 86_400_000L;
 
-    /** Writes the recovery point, log start offset and high watermark checkpoints of every log dir. */
+    /** Writes the recovery point, log start offset and high watermark checkpoints of every live log dir. */
     public synchronized void checkpoint() throws IOException {
-        for (Path logDir : logDirs) {
+        for (Path logDir : liveLogDirs()) {
             Map<TopicPartition, Long> recovery = new HashMap<>();
             Map<TopicPartition, Long> start = new HashMap<>();
             Map<TopicPartition, Long> hw = new HashMap<>();
@@ -385,22 +438,19 @@ public final class LogManager implements AutoCloseable {
         if (cleaner != null) {
             cleaner.close();
         }
-        boolean clean = true;
         for (PartitionLog log : logs.values()) {
             try {
                 log.close();
             } catch (RuntimeException e) {
-                clean = false;
                 LOG.error("Failed to close the log of {}", log.topicPartition(), e);
+                failureChannel.markOffline(log.dir().getParent());
             }
-            clean &= !log.isOffline();
         }
         try {
             checkpoint();
-            if (clean) {
-                for (Path logDir : logDirs) {
-                    AtomicFiles.write(logDir.resolve(CLEAN_SHUTDOWN_FILE), "{\"version\":0,\"brokerEpoch\":-1}");
-                }
+            // a failed dir gets no marker: its logs are recovered at the next start
+            for (Path logDir : liveLogDirs()) {
+                AtomicFiles.write(logDir.resolve(CLEAN_SHUTDOWN_FILE), "{\"version\":0,\"brokerEpoch\":-1}");
             }
         } catch (IOException e) {
             LOG.error("Failed to write checkpoints at shutdown of {}", logDirs, e);

@@ -96,6 +96,14 @@ public final class PartitionLog {
         void deleteLater(LogSegment segment, long delayMs);
     }
 
+    /** Told of the I/O error that took this log offline: the log dir it lives in has failed. */
+    @FunctionalInterface
+    interface StorageErrorListener {
+        void onStorageError(PartitionLog log, Exception cause);
+    }
+
+    private volatile StorageErrorListener storageErrorListener = (log, cause) -> { };
+
     /** Offsets found in the log dir's checkpoint files for this partition. */
     record Checkpoints(long recoveryPoint, long logStartOffset, long highWatermark) {
         static final Checkpoints NONE = new Checkpoints(0L, 0L, 0L);
@@ -877,6 +885,18 @@ public final class PartitionLog {
         return offline;
     }
 
+    void setStorageErrorListener(StorageErrorListener listener) {
+        this.storageErrorListener = listener;
+    }
+
+    /**
+     * Takes the log offline without touching its files: another log of the same dir had an I/O error. Lock-free, so
+     * that a failing log can take its neighbours offline while it holds its own lock.
+     */
+    void markOffline() {
+        offline = true;
+    }
+
     /** Flushes and closes every segment (trimming the indexes). Later calls fail. */
     void close() {
         lock.lock();
@@ -918,6 +938,7 @@ public final class PartitionLog {
     private KafkaStorageException storageError(String operation, Exception e) {
         offline = true;
         LOG.error("{}: I/O error during {} in {}; the log is now offline", tp, operation, dir, e);
+        storageErrorListener.onStorageError(this, e);
         return new KafkaStorageException("I/O error during " + operation + " of " + tp, e);
     }
 

@@ -89,6 +89,10 @@ public final class DescribeLogDirsHandler implements ApiHandler<DescribeLogDirsR
     private DescribeLogDirsResult describe(Path logDir, Set<TopicPartition> wanted) {
         Path absolute = logDir.toAbsolutePath().normalize();
         DescribeLogDirsResult result = new DescribeLogDirsResult().setLogDir(absolute.toString());
+        if (logManager.failureChannel().isOffline(absolute)) {
+            // as Kafka: an offline dir is listed with its error and nothing else
+            return result.setErrorCode(Errors.KAFKA_STORAGE_ERROR.code());
+        }
         try {
             FileStore store = Files.getFileStore(absolute);
             result.setTotalBytes(adjustForLargeFileSystems(store.getTotalSpace()))
