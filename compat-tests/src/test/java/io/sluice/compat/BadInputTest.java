@@ -297,4 +297,15 @@ class BadInputTest extends SharedBrokerTest {
             assertEquals(unknownFieldValue(Errors.INVALID_RECORD), Errors.forCode(error));
         }
     }
+
+    @Test
+    void metadataForATopicWithNeitherNameNorIdIsAnInvalidRequest() throws Exception {
+        try (RawConnection connection = new RawConnection(cluster.port())) {
+            MetadataRequestData data = new MetadataRequestData().setAllowAutoTopicCreation(false);
+            data.topics().add(new MetadataRequestData.MetadataRequestTopic().setName(null));
+            MetadataResponse response = connection.send(ApiKeys.METADATA, (short) 12, data, MetadataResponse.class);
+            assertEquals(unknownFieldValue(Errors.INVALID_REQUEST),
+                    Errors.forCode(response.data().topics().iterator().next().errorCode()));
+        }
+    }
 }

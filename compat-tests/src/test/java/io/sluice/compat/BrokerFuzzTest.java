@@ -49,7 +49,8 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
  * Kafka's {@code kafka-dump-log --deep-iteration}. Peak heap (from the GC log) and peak RSS are printed.
  *
  * <p>The test command sends {@value #SHORT_FRAMES} frames; the long run is
- * {@code mvn -pl compat-tests test -Dtest=BrokerFuzzTest -Dfuzz.frames=1000000} (see compat-tests/README.md).
+ * {@code mvn -pl compat-tests test -Dtest=BrokerFuzzTest -Dfuzz.frames=1000000
+ * -Djunit.jupiter.execution.timeout.default=30m} (see compat-tests/README.md).
  */
 class BrokerFuzzTest {
 

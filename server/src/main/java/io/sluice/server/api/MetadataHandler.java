@@ -83,6 +83,10 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
                 if (!Uuid.ZERO_UUID.equals(topic.topicId()) && version < 12) {
                     throw new InvalidRequestException("Topic IDs are not supported in requests for version " + version);
                 }
+                if (topic.name() == null && Uuid.ZERO_UUID.equals(topic.topicId())) {
+                    // found by BrokerFuzzTest: an entry naming nothing would be looked up as a null name
+                    throw new InvalidRequestException("A topic needs a name or a topic id");
+                }
             }
         }
         MetadataImage image = cache.image();
