@@ -28,6 +28,11 @@ public final class RequestParser {
     public static ParsedFrame parse(ByteBuf frame) {
         ByteBuffer buffer = frame.nioBuffer();
         int size = buffer.remaining();
+        if (size < 4) {
+            // FrameDecoder emits nothing shorter than a request header, but parse must not rely on its
+            // caller for that: the absolute reads below would throw IndexOutOfBoundsException.
+            throw new InvalidRequestFrameException("frame of " + size + " bytes has no API key and version");
+        }
         short apiKeyId = buffer.getShort(0);
         short apiVersion = buffer.getShort(2);
         if (!ApiKeys.hasId(apiKeyId)) {

@@ -48,7 +48,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * <ul>
  *   <li>the decoder fails only with {@link TooLongFrameException} or {@link CorruptedFrameException},
  *       never with another exception wrapped in a {@link DecoderException};</li>
- *   <li>{@link RequestParser#parse} returns a {@link ParsedFrame} or throws
+ *   <li>{@link RequestParser#parse}, on each frame and on the stream after its size prefix taken as
+ *       one frame of any length, returns a {@link ParsedFrame} or throws
  *       {@link InvalidRequestFrameException}: no {@code IndexOutOfBoundsException},
  *       {@code BufferUnderflowException}, {@code NegativeArraySizeException}, {@code OutOfMemoryError}
  *       or anything else gets out raw, since the dispatcher frees the frame and closes the connection
@@ -130,6 +131,12 @@ class FrameFuzzTest {
             }
         }
         channel.finishAndReleaseAll();
+
+        // parse is public and its contract is not limited to what FrameDecoder lets through (at least
+        // a header's worth of bytes): the stream after its size prefix, whatever its length, as one frame.
+        int from = Math.min(4, stream.length);
+        parseAsTheDispatcherDoes(ALLOCATOR.directBuffer(Math.max(1, stream.length - from))
+                .writeBytes(stream, from, stream.length - from));
 
         ALLOCATOR.assertAllReleased();
     }

@@ -13,6 +13,7 @@ import org.apache.kafka.common.requests.RequestHeader;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
@@ -63,6 +64,20 @@ class RequestParserTest {
     void unknownApiKeyIsAnInvalidFrame() {
         ByteBuf frame = Unpooled.buffer().writeShort(9999).writeShort(0).writeInt(1).writeShort(-1);
         assertThrows(InvalidRequestFrameException.class, () -> RequestParser.parse(frame));
+        frame.release();
+    }
+
+    /**
+     * FrameDecoder lets nothing shorter than a header through, but parse is public and promises
+     * InvalidRequestFrameException for any frame it cannot understand: found by FrameFuzzTest, whose
+     * crash input is in its corpus.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 2, 3})
+    void frameTooShortForApiKeyAndVersionIsAnInvalidFrame(int size) {
+        ByteBuf frame = Unpooled.buffer().writeBytes(new byte[size]);
+        assertThrows(InvalidRequestFrameException.class, () -> RequestParser.parse(frame));
+        assertEquals(1, frame.refCnt());
         frame.release();
     }
 
