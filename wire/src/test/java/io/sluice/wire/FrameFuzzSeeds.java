@@ -2,6 +2,7 @@ package io.sluice.wire;
 
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.message.AlterClientQuotasRequestData;
 import org.apache.kafka.common.message.ApiVersionsRequestData;
 import org.apache.kafka.common.message.DescribeAclsRequestData;
 import org.apache.kafka.common.message.FetchRequestData;
@@ -246,6 +247,13 @@ final class FrameFuzzSeeds {
         byte[] apiVersionsHeader = headerOnly(ApiKeys.API_VERSIONS, (short) 3);
         seeds.put("api-versions-v03-unknown-tags-descending", encode(rawFrame(concat(apiVersionsHeader,
                 new byte[] {2, 'x', 2, '1', 2, 5, 1, 'a', 3, 0}))));
+        // A NaN quota value: generated equals compares float64 with !=, so the data is not equal to itself.
+        seeds.put("alter-client-quotas-v01-nan", encode(frame(ApiKeys.ALTER_CLIENT_QUOTAS, (short) 1,
+                new AlterClientQuotasRequestData().setEntries(List.of(new AlterClientQuotasRequestData.EntryData()
+                        .setEntity(List.of(new AlterClientQuotasRequestData.EntityData().setEntityType("client-id")
+                                .setEntityName("fuzz")))
+                        .setOps(List.of(new AlterClientQuotasRequestData.OpData().setKey("producer_byte_rate")
+                                .setValue(Double.NaN))))))));
         seeds.put(HUGE_ARRAY_INT32, encode(hugeArrayInt32()));
         seeds.put(HUGE_ARRAY_COMPACT, encode(hugeArrayCompact()));
     }
