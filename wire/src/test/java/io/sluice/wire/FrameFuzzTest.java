@@ -55,6 +55,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  *       {@code BufferUnderflowException}, {@code NegativeArraySizeException}, {@code OutOfMemoryError}
  *       or anything else gets out raw, since the dispatcher frees the frame and closes the connection
  *       on that exception only;</li>
+ *   <li>the message of that exception, which the dispatcher logs, stays under
+ *       {@value #MAX_MESSAGE_CHARS} characters whatever the frame holds;</li>
  *   <li>parse neither releases nor retains the frame, an {@code UnsupportedVersion} is answered only
  *       for versions kafka-clients cannot decode, a request carries its frame and its size;</li>
  *   <li>no buffer leaks: every buffer the pipeline allocates for the input, from the cumulation to
@@ -91,6 +93,9 @@ class FrameFuzzTest {
      * under it that make the decoder wait for bytes that never come.
      */
     static final int MAX_FRAME = 1 << 20;
+
+    /** Generous for a message that names the API, the version, the client and what was wrong. */
+    static final int MAX_MESSAGE_CHARS = 1024;
 
     /**
      * One pooled allocator for every input, as the server uses Netty's pooled default; it records the
@@ -153,6 +158,10 @@ class FrameFuzzTest {
         try {
             parsed = RequestParser.parse(frame);
         } catch (InvalidRequestFrameException expected) {
+            // RequestDispatcher logs this message for every connection it closes: its size must not be
+            // the client's to choose.
+            assertTrue(expected.getMessage().length() <= MAX_MESSAGE_CHARS,
+                    () -> "message of " + expected.getMessage().length() + " chars for a frame of " + size + " bytes");
             assertEquals(1, frame.refCnt(), "parse must leave a refused frame to its caller");
             frame.release();
             return;

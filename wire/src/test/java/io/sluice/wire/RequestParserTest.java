@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import org.apache.kafka.common.message.ApiMessageType;
 import org.apache.kafka.common.message.ApiVersionsRequestData;
+import org.apache.kafka.common.message.DeleteAclsRequestData;
 import org.apache.kafka.common.message.RequestHeaderData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
@@ -24,6 +25,7 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class RequestParserTest {
 
@@ -78,6 +80,27 @@ class RequestParserTest {
         ByteBuf frame = Unpooled.buffer().writeBytes(new byte[size]);
         assertThrows(InvalidRequestFrameException.class, () -> RequestParser.parse(frame));
         assertEquals(1, frame.refCnt());
+        frame.release();
+    }
+
+    /**
+     * kafka-clients puts every filter of a refused DeleteAcls request in its message (about 20 bytes
+     * of text per byte of frame); the dispatcher logs the message of every connection it closes, so
+     * Sluice's must not grow with it, nor with the client id. Found by FrameFuzzTest, whose crash
+     * input is in its corpus.
+     */
+    @Test
+    void messageOfARefusedFrameDoesNotGrowWithTheFrame() {
+        List<DeleteAclsRequestData.DeleteAclsFilter> unknownFilters = new ArrayList<>();
+        for (int i = 0; i < 10_000; i++) {
+            unknownFilters.add(new DeleteAclsRequestData.DeleteAclsFilter());
+        }
+        ByteBuf frame = frame(new RequestHeader(ApiKeys.DELETE_ACLS, (short) 3, "c".repeat(Short.MAX_VALUE), 1),
+                new DeleteAclsRequestData().setFilters(unknownFilters), (short) 3);
+        InvalidRequestFrameException refused = assertThrows(InvalidRequestFrameException.class,
+                () -> RequestParser.parse(frame));
+        assertTrue(refused.getMessage().length() <= 1024, refused.getMessage().length() + " chars");
+        assertTrue(refused.getMessage().startsWith("cannot parse DELETE_ACLS v3 body from ccc"), refused.getMessage());
         frame.release();
     }
 
