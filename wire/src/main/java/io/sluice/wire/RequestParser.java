@@ -16,6 +16,8 @@ import java.nio.ByteBuffer;
  */
 public final class RequestParser {
 
+    private static final int MAX_EXCERPT_CHARS = 256;
+
     private RequestParser() {
     }
 
@@ -28,6 +30,11 @@ public final class RequestParser {
     public static ParsedFrame parse(ByteBuf frame) {
         ByteBuffer buffer = frame.nioBuffer();
         int size = buffer.remaining();
+        if (size < 4) {
+            // FrameDecoder emits nothing shorter than a request header, but parse must not rely on its
+            // caller for that: the absolute reads below would throw IndexOutOfBoundsException.
+            throw new InvalidRequestFrameException("frame of " + size + " bytes has no API key and version");
+        }
         short apiKeyId = buffer.getShort(0);
         short apiVersion = buffer.getShort(2);
         if (!ApiKeys.hasId(apiKeyId)) {
@@ -44,11 +51,24 @@ public final class RequestParser {
             body = parsed.request;
         } catch (RuntimeException e) {
             throw new InvalidRequestFrameException("cannot parse " + apiKey + " v" + apiVersion + " body from "
-                    + header.clientId() + ": " + e.getMessage(), e);
+                    + excerpt(header.clientId()) + ": " + excerpt(e.getMessage()), e);
         }
         // Bytes after a complete body are ignored: Apache Kafka 4.3 answers such a request (checked by
         // compat-tests' BadInputTest against the reference broker), so closing here would be a difference.
         return new ParsedFrame.Request(new KafkaRequest(header, body, size, frame));
+    }
+
+    /**
+     * At most {@link #MAX_EXCERPT_CHARS} characters of a text the client controls. The dispatcher logs
+     * the message of every frame it refuses, and kafka-clients' own messages can quote the whole body
+     * (DeleteAcls lists every filter, some twenty characters per byte of frame): without a bound a
+     * 100 MiB frame would be a 2 GB log line, and as many more bytes of heap for building it.
+     */
+    private static String excerpt(String text) {
+        if (text == null || text.length() <= MAX_EXCERPT_CHARS) {
+            return text;
+        }
+        return text.substring(0, MAX_EXCERPT_CHARS) + "... (" + text.length() + " chars)";
     }
 
     private static RequestHeader parseHeader(ByteBuffer buffer, ApiKeys apiKey, short apiVersion) {

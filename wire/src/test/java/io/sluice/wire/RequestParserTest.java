@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import org.apache.kafka.common.message.ApiMessageType;
 import org.apache.kafka.common.message.ApiVersionsRequestData;
+import org.apache.kafka.common.message.DeleteAclsRequestData;
 import org.apache.kafka.common.message.RequestHeaderData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
@@ -13,6 +14,7 @@ import org.apache.kafka.common.requests.RequestHeader;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
@@ -23,6 +25,7 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class RequestParserTest {
 
@@ -63,6 +66,41 @@ class RequestParserTest {
     void unknownApiKeyIsAnInvalidFrame() {
         ByteBuf frame = Unpooled.buffer().writeShort(9999).writeShort(0).writeInt(1).writeShort(-1);
         assertThrows(InvalidRequestFrameException.class, () -> RequestParser.parse(frame));
+        frame.release();
+    }
+
+    /**
+     * FrameDecoder lets nothing shorter than a header through, but parse is public and promises
+     * InvalidRequestFrameException for any frame it cannot understand: found by FrameFuzzTest, whose
+     * crash input is in its corpus.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 2, 3})
+    void frameTooShortForApiKeyAndVersionIsAnInvalidFrame(int size) {
+        ByteBuf frame = Unpooled.buffer().writeBytes(new byte[size]);
+        assertThrows(InvalidRequestFrameException.class, () -> RequestParser.parse(frame));
+        assertEquals(1, frame.refCnt());
+        frame.release();
+    }
+
+    /**
+     * kafka-clients puts every filter of a refused DeleteAcls request in its message (about 20 bytes
+     * of text per byte of frame); the dispatcher logs the message of every connection it closes, so
+     * Sluice's must not grow with it, nor with the client id. Found by FrameFuzzTest, whose crash
+     * input is in its corpus.
+     */
+    @Test
+    void messageOfARefusedFrameDoesNotGrowWithTheFrame() {
+        List<DeleteAclsRequestData.DeleteAclsFilter> unknownFilters = new ArrayList<>();
+        for (int i = 0; i < 10_000; i++) {
+            unknownFilters.add(new DeleteAclsRequestData.DeleteAclsFilter());
+        }
+        ByteBuf frame = frame(new RequestHeader(ApiKeys.DELETE_ACLS, (short) 3, "c".repeat(Short.MAX_VALUE), 1),
+                new DeleteAclsRequestData().setFilters(unknownFilters), (short) 3);
+        InvalidRequestFrameException refused = assertThrows(InvalidRequestFrameException.class,
+                () -> RequestParser.parse(frame));
+        assertTrue(refused.getMessage().length() <= 1024, refused.getMessage().length() + " chars");
+        assertTrue(refused.getMessage().startsWith("cannot parse DELETE_ACLS v3 body from ccc"), refused.getMessage());
         frame.release();
     }
 
