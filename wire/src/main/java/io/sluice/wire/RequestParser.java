@@ -9,6 +9,7 @@ import org.apache.kafka.common.requests.RequestAndSize;
 import org.apache.kafka.common.requests.RequestHeader;
 
 import java.nio.ByteBuffer;
+import java.util.function.BiPredicate;
 
 /**
  * Decodes one frame into a {@link ParsedFrame}, with the header version that the API key and version
@@ -28,6 +29,17 @@ public final class RequestParser {
      * @throws InvalidRequestFrameException when the frame cannot be understood and the connection must close
      */
     public static ParsedFrame parse(ByteBuf frame) {
+        return parse(frame, (apiKey, version) -> true);
+    }
+
+    /**
+     * Parses {@code frame}, but its body only when {@code served} accepts its API key and version: any other
+     * request is {@link ParsedFrame.UnsupportedVersion} with its header alone. A broker never decodes what it
+     * does not serve (Kafka's socket server refuses an API that is not enabled before parsing it), which also
+     * keeps kafka-clients' parsers of unbuilt APIs away from hostile bytes: a DeleteAcls body, for one, costs
+     * about 120 times its size to parse.
+     */
+    public static ParsedFrame parse(ByteBuf frame, BiPredicate<ApiKeys, Short> served) {
         ByteBuffer buffer = frame.nioBuffer();
         int size = buffer.remaining();
         if (size < 4) {
@@ -42,7 +54,7 @@ public final class RequestParser {
         }
         ApiKeys apiKey = ApiKeys.forId(apiKeyId);
         RequestHeader header = parseHeader(buffer, apiKey, apiVersion);
-        if (!apiKey.isVersionSupported(apiVersion)) {
+        if (!apiKey.isVersionSupported(apiVersion) || !served.test(apiKey, apiVersion)) {
             return new ParsedFrame.UnsupportedVersion(header);
         }
         AbstractRequest body;

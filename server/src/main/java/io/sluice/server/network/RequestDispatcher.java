@@ -106,7 +106,7 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         int bytes = Integer.BYTES + frame.readableBytes();
         ParsedFrame parsed;
         try {
-            parsed = RequestParser.parse(frame);
+            parsed = RequestParser.parse(frame, registry.apiVersionTable()::isServed);
         } catch (InvalidRequestFrameException e) {
             frame.release();
             throttle.released(bytes);
@@ -128,7 +128,8 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
 
     private void answerUnsupportedVersion(RequestHeader header) {
         if (header.apiKey() != ApiKeys.API_VERSIONS) {
-            // Kafka's socket server cannot decode the body either, and closes the connection.
+            // Kafka's socket server closes the connection for an API or version it does not serve, without
+            // decoding the body.
             log.info("Closing connection from {}: {} v{} is not supported", ctx.channel().remoteAddress(),
                     header.apiKey(), header.apiVersion());
             ctx.close();

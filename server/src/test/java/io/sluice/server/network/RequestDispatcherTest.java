@@ -78,6 +78,17 @@ class RequestDispatcherTest {
     }
 
     @Test
+    void aRequestForAnApiNotServedClosesTheConnectionWithoutBeingParsedOrAnswered() {
+        EmbeddedChannel channel = channel();
+        // a valid DeleteAcls request: kafka-clients could parse it, but no handler serves DeleteAcls here
+        channel.writeInbound(frame(ApiKeys.DELETE_ACLS, (short) 3, 1, new org.apache.kafka.common.message.DeleteAclsRequestData()));
+        assertNull(channel.readOutbound(), "an unserved API was answered");
+        assertFalse(channel.isActive(), "the connection stays open after an unserved API");
+        assertEquals(0, budget.bytes());
+        channel.finishAndReleaseAll();
+    }
+
+    @Test
     void aChannelThatIsNotWritableStartsNoFurtherRequestUntilItIsAgain() {
         EmbeddedChannel channel = channel();
         channel.writeInbound(frame(ApiKeys.DESCRIBE_CLUSTER, (short) 1, 1, new DescribeClusterRequestData()));
