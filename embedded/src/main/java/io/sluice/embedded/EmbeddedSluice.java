@@ -186,6 +186,7 @@ public final class EmbeddedSluice implements AutoCloseable {
                     broker.startup();
                     started.add(broker);
                 }
+                awaitEveryBrokerSeesTheOthers(started);
                 EmbeddedSluice sluice = new EmbeddedSluice(started, dir, temporary);
                 for (Map.Entry<String, int[]> topic : topics.entrySet()) {
                     sluice.createTopic(topic.getKey(), topic.getValue()[0], topic.getValue()[1]);
@@ -200,6 +201,17 @@ public final class EmbeddedSluice implements AutoCloseable {
                     throw error;
                 }
                 throw new IllegalStateException("Sluice did not start: " + e.getMessage(), e);
+            }
+        }
+
+        /**
+         * Registrations reach the other brokers through ZooKeeper watches: until they have, a topic created right
+         * after start would be assigned to the brokers seen so far only.
+         */
+        private static void awaitEveryBrokerSeesTheOthers(List<Broker> brokers) throws Exception {
+            for (Broker broker : brokers) {
+                broker.metadataCache().await(image -> image.brokers().size() >= brokers.size(), TOPIC_TIMEOUT_MS)
+                        .get();
             }
         }
 
