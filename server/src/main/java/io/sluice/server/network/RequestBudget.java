@@ -12,7 +12,12 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What every connection of the broker together may hold of requests: bytes received and not yet answered
- * ({@code queued.max.request.bytes}) and requests read but not yet started ({@code queued.max.requests}).
+ * ({@code queued.max.request.bytes}) and requests being handled, started and not yet answered
+ * ({@code queued.max.requests}). Kafka counts the requests waiting for its I/O threads; Sluice's handlers
+ * take a request as soon as its connection's previous one is answered, so what waits for the broker is
+ * what is being handled. Requests queued behind their own connection's previous one are not counted: they
+ * wait for that client (one that does not read its responses waits forever), and counting them would let a
+ * few such clients stop every other connection.
  * While either is over its limit no connection starts reading a new request; each finishes the request
  * it is in the middle of (see {@link ReceiveThrottle}), so the requests holding the budget can complete
  * and the budget cannot deadlock on half-received frames. Memory held for requests is therefore at most
@@ -31,23 +36,23 @@ public final class RequestBudget {
     private static final Logger log = LoggerFactory.getLogger(RequestBudget.class);
 
     private final long maxBytes;
-    private final int maxQueuedRequests;
+    private final int maxRequestsInProgress;
     private final AtomicLong bytes = new AtomicLong();
-    private final AtomicInteger queuedRequests = new AtomicInteger();
+    private final AtomicInteger requestsInProgress = new AtomicInteger();
     private final Queue<ReceiveThrottle> waiting = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean exhaustedLogged = new AtomicBoolean();
     private volatile long exhaustedSinceNanos;
 
     /**
      * @param maxBytes          the most bytes held before connections stop reading ({@code queued.max.request.bytes})
-     * @param maxQueuedRequests the most requests waiting to start ({@code queued.max.requests})
+     * @param maxRequestsInProgress the most requests being handled ({@code queued.max.requests})
      */
-    public RequestBudget(long maxBytes, int maxQueuedRequests) {
-        if (maxBytes <= 0 || maxQueuedRequests <= 0) {
-            throw new IllegalArgumentException("limits must be positive: " + maxBytes + ", " + maxQueuedRequests);
+    public RequestBudget(long maxBytes, int maxRequestsInProgress) {
+        if (maxBytes <= 0 || maxRequestsInProgress <= 0) {
+            throw new IllegalArgumentException("limits must be positive: " + maxBytes + ", " + maxRequestsInProgress);
         }
         this.maxBytes = maxBytes;
-        this.maxQueuedRequests = maxQueuedRequests;
+        this.maxRequestsInProgress = maxRequestsInProgress;
     }
 
     /**
@@ -76,18 +81,18 @@ public final class RequestBudget {
         wakeIfRoom();
     }
 
-    void requestQueued() {
-        queuedRequests.incrementAndGet();
+    void requestStarted() {
+        requestsInProgress.incrementAndGet();
     }
 
-    /** A queued request started, or was dropped with its connection. */
-    void requestDequeued() {
-        queuedRequests.decrementAndGet();
+    /** A started request was answered (or its connection closed before it could be). */
+    void requestCompleted() {
+        requestsInProgress.decrementAndGet();
         wakeIfRoom();
     }
 
     boolean exhausted() {
-        return bytes.get() > maxBytes || queuedRequests.get() >= maxQueuedRequests;
+        return bytes.get() > maxBytes || requestsInProgress.get() >= maxRequestsInProgress;
     }
 
     /**
@@ -98,8 +103,8 @@ public final class RequestBudget {
         if (exhaustedLogged.compareAndSet(false, true)) {
             exhaustedSinceNanos = System.nanoTime();
             log.warn("No new requests are read until the broker is back under its request budget: {} bytes of requests held (queued.max.request.bytes={}), {}"
-                            + " requests queued (queued.max.requests={})", bytes.get(), maxBytes, queuedRequests.get(),
-                    maxQueuedRequests);
+                            + " requests being handled (queued.max.requests={})", bytes.get(), maxBytes, requestsInProgress.get(),
+                    maxRequestsInProgress);
         }
         waiting.add(throttle);
         wakeIfRoom();

@@ -47,7 +47,8 @@ import java.util.concurrent.CompletionException;
  * </pre>
  *
  * <p>A frame that cannot be parsed closes this connection only. Reading pauses while
- * {@value #MAX_IN_FLIGHT} requests are queued, which bounds the memory a client can pin. The next
+ * {@value #MAX_IN_FLIGHT} requests or {@value #MAX_QUEUED_BYTES} bytes of them are queued and not started,
+ * which bounds what a client can pin to that plus one socket read and the request being handled. The next
  * request starts only while the channel is writable: a client that does not read its responses stops
  * having requests handled once about {@value NetworkServer#WRITE_BUFFER_HIGH_WATER_MARK} bytes of
  * them wait, then stops being read, as Kafka mutes a connection whose response is not yet sent.
@@ -59,12 +60,16 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(RequestDispatcher.class);
     static final int MAX_IN_FLIGHT = 64;
+    /** Bytes of requests read ahead and not yet started, beyond which the connection stops being read. */
+    static final int MAX_QUEUED_BYTES = 1 << 20;
 
     private final HandlerRegistry registry;
     private final String listenerName;
     private final RequestBudget budget;
     private final ReceiveThrottle throttle;
     private boolean loggedNotReading;
+    /** Bytes of the queued requests not yet started. */
+    private long queuedBytes;
     private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
     private boolean driving;
     private ChannelHandlerContext ctx;
@@ -117,7 +122,7 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         if (parsed instanceof ParsedFrame.Request request) {
             InFlight slot = new InFlight(request.request().header(), bytes);
             slot.request = request.request();
-            budget.requestQueued();
+            queuedBytes += bytes;
             enqueue(slot);
         } else if (parsed instanceof ParsedFrame.UnsupportedVersion unsupported) {
             frame.release();
@@ -145,7 +150,7 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
 
     private void enqueue(InFlight slot) {
         inFlight.add(slot);
-        if (inFlight.size() >= MAX_IN_FLIGHT) {
+        if (inFlight.size() >= MAX_IN_FLIGHT || queuedBytes >= MAX_QUEUED_BYTES) {
             throttle.gate().pause(ReadGate.Reason.QUEUE_FULL);
             if (!ctx.channel().isWritable() && !loggedNotReading) {
                 loggedNotReading = true;
@@ -180,7 +185,7 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         } finally {
             driving = false;
         }
-        if (inFlight.size() < MAX_IN_FLIGHT / 2) {
+        if (inFlight.size() < MAX_IN_FLIGHT / 2 && queuedBytes < MAX_QUEUED_BYTES / 2) {
             throttle.gate().resume(ReadGate.Reason.QUEUE_FULL);
         }
     }
@@ -196,7 +201,8 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     @SuppressWarnings({"unchecked", "rawtypes"})
     private void start(InFlight slot) {
         slot.started = true;
-        budget.requestDequeued();
+        queuedBytes -= slot.bytes;
+        budget.requestStarted();
         KafkaRequest request = slot.request;
         CompletableFuture<ApiMessage> future;
         ApiHandler handler = registry.handler(request.apiKey());
@@ -240,6 +246,7 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
             slot.request = null;
             request.release();
             throttle.released(slot.bytes);
+            budget.requestCompleted();
         }
         drive();
     }
@@ -308,10 +315,10 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
             if (!slot.started && slot.request != null) {
                 slot.request.release();
                 slot.request = null;
-                budget.requestDequeued();
             }
         }
         inFlight.clear();
+        queuedBytes = 0;
     }
 
     @Override

@@ -124,6 +124,50 @@ class RequestDispatcherTest {
         channel.finishAndReleaseAll();
     }
 
+    private EmbeddedChannel channel(RequestBudget shared) {
+        AtomicReference<HandlerRegistry> registry = new AtomicReference<>();
+        registry.set(new HandlerRegistry(List.of(parking)));
+        ReceiveThrottle throttle = new ReceiveThrottle(shared);
+        return new EmbeddedChannel(throttle, new FrameDecoder(1 << 20),
+                new RequestDispatcher(registry.get(), "PLAINTEXT", shared, throttle));
+    }
+
+    @Test
+    void queuedMaxRequestsHoldsBackOtherConnectionsWhileThatManyAreBeingHandled() {
+        RequestBudget oneAtATime = new RequestBudget(1 << 20, 1);
+        EmbeddedChannel first = channel(oneAtATime);
+        EmbeddedChannel second = channel(oneAtATime);
+        first.writeInbound(frame(ApiKeys.DESCRIBE_CLUSTER, (short) 1, 1, new DescribeClusterRequestData()));
+        second.writeInbound(frame(ApiKeys.DESCRIBE_CLUSTER, (short) 1, 1, new DescribeClusterRequestData()));
+        assertEquals(1, parking.pending.size(), "a second request started while one was being handled");
+        parking.pending.get(0).complete(new DescribeClusterResponseData());
+        first.runPendingTasks();
+        second.runPendingTasks();
+        assertEquals(2, parking.pending.size(), "the held-back request did not start once the first was answered");
+        parking.pending.get(1).complete(new DescribeClusterResponseData());
+        second.runPendingTasks();
+        first.finishAndReleaseAll();
+        second.finishAndReleaseAll();
+    }
+
+    @Test
+    void requestsWaitingForAClientThatDoesNotReadDoNotHoldBackOthers() {
+        RequestBudget two = new RequestBudget(1 << 20, 2);
+        EmbeddedChannel stalled = channel(two);
+        stalled.unsafe().outboundBuffer().setUserDefinedWritability(1, false);
+        for (int correlationId = 1; correlationId <= 5; correlationId++) {
+            stalled.writeInbound(frame(ApiKeys.DESCRIBE_CLUSTER, (short) 1, correlationId, new DescribeClusterRequestData()));
+        }
+        assertEquals(0, parking.pending.size(), "a request started on a channel that cannot send");
+        EmbeddedChannel other = channel(two);
+        other.writeInbound(frame(ApiKeys.DESCRIBE_CLUSTER, (short) 1, 1, new DescribeClusterRequestData()));
+        assertEquals(1, parking.pending.size(), "another connection was held back by requests nobody will read");
+        parking.pending.get(0).complete(new DescribeClusterResponseData());
+        other.runPendingTasks();
+        stalled.finishAndReleaseAll();
+        other.finishAndReleaseAll();
+    }
+
     @Test
     void anExhaustedBudgetStopsReadingUntilRequestsAreAnswered() {
         RequestBudget small = new RequestBudget(10, 500);
