@@ -36,8 +36,8 @@ import java.util.stream.Collectors;
  * {@link Builder#dataDir} names a directory of the caller's, which is kept.
  *
  * <p>Defaults differ from a production broker's only where a test needs it: {@code group.initial.rebalance.delay.ms=0}
- * (a group's first member gets its assignment at once) and {@code offsets.topic.replication.factor=1} and
- * {@code transaction.state.log.replication.factor=1} (Kafka's 3 cannot be met by fewer brokers); every property
+ * (a group's first member gets its assignment at once) and {@code offsets.topic.replication.factor=1} (Kafka's 3
+ * cannot be met by fewer brokers; transactions, when built, will need the same of their log); every property
  * given to the builder overrides them.
  *
  * <p>Thread-safe: the started brokers are fixed; {@link #close()} may be called from any thread, more than once.
@@ -222,7 +222,6 @@ public final class EmbeddedSluice implements AutoCloseable {
             props.setProperty("log.dirs", dir.resolve("broker-" + id).resolve("logs").toString());
             props.setProperty("group.initial.rebalance.delay.ms", "0");
             props.setProperty("offsets.topic.replication.factor", "1");
-            props.setProperty("transaction.state.log.replication.factor", "1");
             props.putAll(properties);
             if (zookeeperConnect != null) {
                 props.setProperty(BrokerConfig.ZOOKEEPER_CONNECT, zookeeperConnect);

@@ -107,7 +107,9 @@ public final class ZkCluster implements AutoCloseable {
                 (System.nanoTime() - loadStart) / 1_000_000);
         topicAdmin = new ZkTopicAdmin(zk, metadataCache, config, zkWriter);
         configWriter = new ZkConfigWriter(zk, metadataCache, zkWriter);
-        producerIdManager = new ZkProducerIdManager(config.brokerId(), zk, zkWriter);
+        ZkProducerIdManager producerIds = new ZkProducerIdManager(config.brokerId(), zk, zkWriter);
+        producerIds.prefetch();
+        producerIdManager = producerIds;
     }
 
     /**

@@ -44,23 +44,38 @@ public final class ZkProducerIdManager implements ProducerIdManager {
             if (nextId <= blockEnd) {
                 return CompletableFuture.completedFuture(nextId++);
             }
-            pending = claiming;
-            if (pending == null) {
-                CompletableFuture<Void> claim = CompletableFuture.supplyAsync(this::claimBlock, executor)
-                        .thenAccept(this::install);
-                claiming = claim;
-                pending = claim;
-                // May run at once, on this thread, when the claim is already done: hence the local.
-                claim.whenComplete((v, e) -> {
-                    synchronized (this) {
-                        if (claiming == claim) {
-                            claiming = null;
-                        }
-                    }
-                });
-            }
+            pending = claim();
         }
         return pending.thenCompose(v -> nextProducerId());
+    }
+
+    /**
+     * Claims the first block in the background, so that the first idempotent producer does not wait for a
+     * ZooKeeper round trip of its own (a quarter of a second on a cold JVM). Costs one block per start.
+     */
+    public synchronized void prefetch() {
+        if (nextId > blockEnd) {
+            claim();
+        }
+    }
+
+    /** The claim under way, or a new one. Called holding the monitor. */
+    private CompletableFuture<Void> claim() {
+        if (claiming != null) {
+            return claiming;
+        }
+        CompletableFuture<Void> claim = CompletableFuture.supplyAsync(this::claimBlock, executor)
+                .thenAccept(this::install);
+        claiming = claim;
+        // May run at once, on this thread, when the claim is already done: hence the local.
+        claim.whenComplete((v, e) -> {
+            synchronized (this) {
+                if (claiming == claim) {
+                    claiming = null;
+                }
+            }
+        });
+        return claim;
     }
 
     private synchronized void install(ProducerIdBlock block) {
