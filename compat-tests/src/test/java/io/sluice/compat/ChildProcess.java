@@ -28,6 +28,8 @@ final class ChildProcess implements AutoCloseable {
     private final List<String> stdout = new CopyOnWriteArrayList<>();
     private final StringBuffer stderr = new StringBuffer();
     private final Thread watchdog;
+    private final Thread stdoutPump;
+    private final Thread stderrPump;
 
     private ChildProcess(String name, List<String> command, Duration hardTimeout) {
         this.name = name;
@@ -36,8 +38,11 @@ final class ChildProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + command, e);
         }
-        daemon(() -> pumpLines(process.getInputStream(), stdout::add), name + "-stdout").start();
-        daemon(() -> pumpLines(process.getErrorStream(), line -> stderr.append(line).append('\n')), name + "-stderr").start();
+        stdoutPump = daemon(() -> pumpLines(process.getInputStream(), stdout::add), name + "-stdout");
+        stderrPump = daemon(() -> pumpLines(process.getErrorStream(), line -> stderr.append(line).append('\n')),
+                name + "-stderr");
+        stdoutPump.start();
+        stderrPump.start();
         watchdog = daemon(() -> {
             try {
                 if (!process.waitFor(hardTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -129,6 +134,9 @@ final class ChildProcess implements AutoCloseable {
                 process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
                 fail(name + " did not exit within " + timeout + " of its stop signal; killed it\n" + describe());
             }
+            // the process has exited, but its last lines may still be on their way through the pumps
+            stdoutPump.join(10_000);
+            stderrPump.join(10_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
