@@ -55,4 +55,16 @@ if [ "${SLUICE_CDS:-true}" = true ] && [ "${1:-}" != --version ]; then
   [ -f "$CDS" ] && JVM_OPTS+=(-XX:SharedArchiveFile="$CDS" -Xlog:cds=off -Xlog:cds+dynamic=off)
 fi
 
-exec java "${JVM_OPTS[@]}" ${SLUICE_OPTS:-} -cp "$CP" io.sluice.server.SluiceServer "${ARGS[@]}"
+# Remote JMX as kafka-run-class.sh enables it: JMX_PORT opens the port (and the RMI port, unless the options
+# name one), without authentication or TLS unless SLUICE_JMX_OPTS (or Kafka's KAFKA_JMX_OPTS) says otherwise.
+JMX_OPTS="${SLUICE_JMX_OPTS:-${KAFKA_JMX_OPTS:-}}"
+if [ -n "${JMX_PORT:-}" ]; then
+  [ -z "$JMX_OPTS" ] && JMX_OPTS="-Dcom.sun.management.jmxremote -Dcom.sun.management.jmxremote.authenticate=false -Dcom.sun.management.jmxremote.ssl=false"
+  JMX_OPTS="$JMX_OPTS -Dcom.sun.management.jmxremote.port=$JMX_PORT"
+  case "$JMX_OPTS" in
+    *-Dcom.sun.management.jmxremote.rmi.port=*) ;;
+    *) JMX_OPTS="$JMX_OPTS -Dcom.sun.management.jmxremote.rmi.port=$JMX_PORT" ;;
+  esac
+fi
+
+exec java "${JVM_OPTS[@]}" ${JMX_OPTS} ${SLUICE_OPTS:-} -cp "$CP" io.sluice.server.SluiceServer "${ARGS[@]}"
