@@ -221,10 +221,7 @@ class BadInputTest extends SharedBrokerTest {
             batch.put(last, (byte) (batch.get(last) ^ 0xff));
             assertFalse(records.batches().iterator().next().isValid(), "the batch is corrupted");
 
-            ProduceRequestData data = new ProduceRequestData().setAcks((short) -1).setTimeoutMs(30_000);
-            ProduceRequestData.TopicProduceData topicData = new ProduceRequestData.TopicProduceData().setName(topic);
-            topicData.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(records));
-            data.topicData().add(topicData);
+            ProduceRequestData data = RawConnection.produceData(topic, records);
             ProduceResponse response = connection.send(ProduceRequest.builder(data).build(version), ProduceResponse.class);
 
             List<ProduceResponseData.PartitionProduceResponse> partitions =
@@ -288,13 +285,9 @@ class BadInputTest extends SharedBrokerTest {
         batch.putShort(21, (short) 7);
         batch.putInt(17, (int) Crc32C.compute(batch, 21, batch.limit() - 21));
         try (RawConnection connection = new RawConnection(cluster.port())) {
-            ProduceRequestData data = new ProduceRequestData().setAcks((short) -1).setTimeoutMs(30_000);
-            ProduceRequestData.TopicProduceData topicData = new ProduceRequestData.TopicProduceData().setName(topic);
-            topicData.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(records));
-            data.topicData().add(topicData);
+            ProduceRequestData data = RawConnection.produceData(topic, records);
             ProduceResponse response = connection.send(ApiKeys.PRODUCE, (short) 3, data, ProduceResponse.class);
-            short error = response.data().responses().iterator().next().partitionResponses().get(0).errorCode();
-            assertEquals(unknownFieldValue(Errors.INVALID_RECORD), Errors.forCode(error));
+            assertEquals(unknownFieldValue(Errors.INVALID_RECORD), RawConnection.partitionError(response));
         }
     }
 

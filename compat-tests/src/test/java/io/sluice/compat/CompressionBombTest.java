@@ -8,7 +8,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.message.ProduceRequestData;
-import org.apache.kafka.common.message.ProduceResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.DefaultRecordBatch;
@@ -28,7 +27,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPOutputStream;
@@ -147,15 +145,9 @@ class CompressionBombTest {
         Errors error;
         try (RawConnection connection = new RawConnection(broker.port())) {
             short version = (short) Math.min(12, connection.maxVersion(ApiKeys.PRODUCE));
-            ProduceRequestData data = new ProduceRequestData().setAcks((short) -1).setTimeoutMs(30_000);
-            ProduceRequestData.TopicProduceData topicData = new ProduceRequestData.TopicProduceData().setName(topic);
-            topicData.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(0)
-                    .setRecords(MemoryRecords.readableRecords(batch)));
-            data.topicData().add(topicData);
-            ProduceResponse response = connection.send(ProduceRequest.builder(data).build(version), ProduceResponse.class);
-            List<ProduceResponseData.PartitionProduceResponse> partitions =
-                    response.data().responses().iterator().next().partitionResponses();
-            error = Errors.forCode(partitions.get(0).errorCode());
+            ProduceRequestData data = RawConnection.produceData(topic, MemoryRecords.readableRecords(batch));
+            error = RawConnection.partitionError(
+                    connection.send(ProduceRequest.builder(data).build(version), ProduceResponse.class));
         }
         if (error != Errors.NONE) {
             TopicPartition tp = new TopicPartition(topic, 0);

@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -91,8 +93,8 @@ class DiskFullTest {
             String described = KafkaTools.run("org.apache.kafka.tools.LogDirsCommand", "--bootstrap-server",
                     broker.bootstrap(), "--describe").assertSuccess("kafka-log-dirs").stdout();
             // the offline dir's entry: no partitions, the exception's class name as its error
-            java.util.regex.Matcher entry = java.util.regex.Pattern.compile("\\{[^{}]*\"logDir\":\""
-                    + java.util.regex.Pattern.quote(full.toString()) + "\"[^{}]*}").matcher(described);
+            Matcher entry = Pattern.compile("\\{[^{}]*\"logDir\":\""
+                    + Pattern.quote(full.toString()) + "\"[^{}]*}").matcher(described);
             assertTrue(entry.find(), described);
             assertTrue(entry.group().contains("\"error\":\"org.apache.kafka.common.errors.KafkaStorageException\""),
                     described);

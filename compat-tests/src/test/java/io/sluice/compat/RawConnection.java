@@ -2,11 +2,15 @@ package io.sluice.compat;
 
 import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
 import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
+import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.protocol.ObjectSerializationCache;
+import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.ProduceResponse;
 import org.apache.kafka.common.requests.ApiVersionsRequest;
 import org.apache.kafka.common.requests.ApiVersionsResponse;
 import org.apache.kafka.common.requests.RequestHeader;
@@ -95,6 +99,20 @@ final class RawConnection implements AutoCloseable {
         data.write(accessor, cache, version);
         writeFrame(bytes.array());
         return responseType.cast(AbstractResponse.parseResponse(readFrame(), header));
+    }
+
+    /** A Produce body, acks=all, that carries {@code records} to partition 0 of {@code topic} exactly as they are. */
+    static ProduceRequestData produceData(String topic, MemoryRecords records) {
+        ProduceRequestData data = new ProduceRequestData().setAcks((short) -1).setTimeoutMs(30_000);
+        ProduceRequestData.TopicProduceData topicData = new ProduceRequestData.TopicProduceData().setName(topic);
+        topicData.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(records));
+        data.topicData().add(topicData);
+        return data;
+    }
+
+    /** The error of the one partition of a response to {@link #produceData}. */
+    static Errors partitionError(ProduceResponse response) {
+        return Errors.forCode(response.data().responses().iterator().next().partitionResponses().get(0).errorCode());
     }
 
     /** The broker's ApiVersions answer at v3, the version Java clients of this generation start with. */

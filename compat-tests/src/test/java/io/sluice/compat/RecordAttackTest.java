@@ -6,7 +6,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.message.ProduceRequestData;
-import org.apache.kafka.common.message.ProduceResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.CompressionType;
@@ -25,7 +24,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -88,11 +86,7 @@ class RecordAttackTest extends SharedBrokerTest {
         Errors error;
         try (RawConnection connection = new RawConnection(cluster.port())) {
             short version = (short) Math.min(12, connection.maxVersion(ApiKeys.PRODUCE));
-            ProduceRequestData data = new ProduceRequestData().setAcks((short) -1).setTimeoutMs(30_000);
-            ProduceRequestData.TopicProduceData topicData = new ProduceRequestData.TopicProduceData().setName(topic);
-            topicData.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(0)
-                    .setRecords(MemoryRecords.readableRecords(honest.duplicate())));
-            data.topicData().add(topicData);
+            ProduceRequestData data = RawConnection.produceData(topic, MemoryRecords.readableRecords(honest.duplicate()));
             RequestHeader header = new RequestHeader(ApiKeys.PRODUCE, version, "record-attack", connection.nextCorrelationId());
             ByteBuffer serialized = ProduceRequest.builder(data).build(version).serializeWithHeader(header);
             byte[] payload = new byte[serialized.remaining()];
@@ -102,10 +96,8 @@ class RecordAttackTest extends SharedBrokerTest {
             lie.duplicate().get(lieBytes);
             System.arraycopy(lieBytes, 0, payload, at, lieBytes.length);
             connection.writeFrame(payload);
-            ProduceResponse response = (ProduceResponse) AbstractResponse.parseResponse(connection.readFrame(), header);
-            List<ProduceResponseData.PartitionProduceResponse> partitions =
-                    response.data().responses().iterator().next().partitionResponses();
-            error = Errors.forCode(partitions.get(0).errorCode());
+            error = RawConnection.partitionError(
+                    (ProduceResponse) AbstractResponse.parseResponse(connection.readFrame(), header));
         }
         TopicPartition tp = new TopicPartition(topic, 0);
         assertEquals(0L, admin.listOffsets(Map.of(tp, OffsetSpec.latest())).partitionResult(tp)

@@ -9,7 +9,8 @@ import io.netty.channel.Channel;
  *
  * <pre>
  *   reason             paused by                          resumed by
- *   QUEUE_FULL         dispatcher: 64 requests queued     dispatcher: queue down to half
+ *   QUEUE_FULL         dispatcher: 64 requests or 1 MiB   dispatcher: both down to half
+ *                      queued and not started
  *   BROKER_BUSY        throttle: broker-wide budget full  budget: back under its limits
  * </pre>
  *

@@ -9,6 +9,7 @@ import io.sluice.server.api.HandlerRegistry;
 import io.sluice.server.api.RequestContext;
 import io.sluice.wire.FrameDecoder;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
+import org.apache.kafka.common.message.DeleteAclsRequestData;
 import org.apache.kafka.common.message.DescribeClusterRequestData;
 import org.apache.kafka.common.message.DescribeClusterResponseData;
 import org.apache.kafka.common.message.RequestHeaderData;
@@ -81,7 +82,7 @@ class RequestDispatcherTest {
     void aRequestForAnApiNotServedClosesTheConnectionWithoutBeingParsedOrAnswered() {
         EmbeddedChannel channel = channel();
         // a valid DeleteAcls request: kafka-clients could parse it, but no handler serves DeleteAcls here
-        channel.writeInbound(frame(ApiKeys.DELETE_ACLS, (short) 3, 1, new org.apache.kafka.common.message.DeleteAclsRequestData()));
+        channel.writeInbound(frame(ApiKeys.DELETE_ACLS, (short) 3, 1, new DeleteAclsRequestData()));
         assertNull(channel.readOutbound(), "an unserved API was answered");
         assertFalse(channel.isActive(), "the connection stays open after an unserved API");
         assertEquals(0, budget.bytes());
