@@ -11,6 +11,8 @@ import org.apache.kafka.common.requests.FetchRequest;
 import org.apache.kafka.common.requests.MetadataRequest;
 import org.apache.kafka.common.requests.RequestHeader;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.DataInputStream;
@@ -21,6 +23,7 @@ import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -153,15 +156,24 @@ class ResourceLimitsTest {
 
     /**
      * With {@code queued.max.request.bytes} full of held requests (fetches waiting in purgatory, each padded to
-     * 900 KB), the broker reads nothing more from any connection until they are answered: a new connection's
-     * ApiVersions is answered after the fetches, not before.
+     * 900 KB), or {@code queued.max.requests} reached by them, the broker reads nothing more from any connection
+     * until they are answered: a new connection's ApiVersions is answered after the first fetch, not before.
      */
-    @Test
-    void queuedMaxRequestBytesStopsReadingUntilHeldRequestsAreAnswered(@TempDir Path dataDir) throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "queued.max.request.bytes=2000000,socket.request.max.bytes=1000000|900000",
+            "queued.max.requests=2|0",
+    })
+    void aFullRequestBudgetStopsReadingUntilHeldRequestsAreAnswered(String settings, int padding,
+                                                                    @TempDir Path dataDir) throws Exception {
         assumeFalse(SluiceCluster.againstApacheKafka(), "Kafka's memory pool is only used with this setting on a"
                 + " dedicated test; this runs Sluice's command line");
-        try (BrokerProcess broker = BrokerProcess.start(dataDir, Map.of("queued.max.request.bytes", "2000000",
-                "socket.request.max.bytes", "1000000"))) {
+        Map<String, String> overrides = new HashMap<>();
+        for (String setting : settings.split(",")) {
+            String[] keyValue = setting.split("=");
+            overrides.put(keyValue[0], keyValue[1]);
+        }
+        try (BrokerProcess broker = BrokerProcess.start(dataDir, overrides)) {
             String topic = healthyClientsWork(broker, null);
             // at the log end offset (one record was produced): the fetch waits for 1 MB that never comes
             FetchRequestData.FetchTopic fetchTopic = new FetchRequestData.FetchTopic().setTopic(topic);
@@ -170,7 +182,7 @@ class ResourceLimitsTest {
             FetchRequestData fetch = new FetchRequestData().setReplicaId(-1).setMaxWaitMs(3_000).setMinBytes(1 << 20)
                     .setMaxBytes(1 << 20).setIsolationLevel((byte) 0);
             fetch.topics().add(fetchTopic);
-            byte[] heldFetch = frame(new FetchRequest(fetch, (short) 12), 900_000);
+            byte[] heldFetch = frame(new FetchRequest(fetch, (short) 12), padding);
 
             List<Socket> holders = new ArrayList<>();
             List<Thread> readers = new ArrayList<>();
@@ -209,8 +221,8 @@ class ResourceLimitsTest {
                     assertTrue(at > 0, "a held fetch was not answered");
                     firstFetchAnswer = Math.min(firstFetchAnswer, at);
                 }
-                assertTrue(apiVersionsAnsweredAt > firstFetchAnswer, "a new connection was read while"
-                        + " queued.max.request.bytes was exceeded by held fetches");
+                assertTrue(apiVersionsAnsweredAt > firstFetchAnswer, "a new connection was read while " + settings
+                        + " was exceeded by held fetches");
             } finally {
                 for (Socket socket : holders) {
                     socket.close();
