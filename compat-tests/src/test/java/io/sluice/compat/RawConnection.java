@@ -15,6 +15,7 @@ import org.apache.kafka.common.requests.ApiVersionsRequest;
 import org.apache.kafka.common.requests.ApiVersionsResponse;
 import org.apache.kafka.common.requests.RequestHeader;
 
+import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -23,6 +24,7 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -42,7 +44,7 @@ final class RawConnection implements AutoCloseable {
         socket = new Socket("127.0.0.1", port);
         socket.setSoTimeout((int) Clients.DEADLINE.toMillis());
         socket.setTcpNoDelay(true);
-        in = new DataInputStream(socket.getInputStream());
+        in = new DataInputStream(new BufferedInputStream(socket.getInputStream()));
         out = socket.getOutputStream();
     }
 
@@ -125,6 +127,22 @@ final class RawConnection implements AutoCloseable {
         ApiVersion version = apiVersions().apiVersion(api.id);
         assertNotNull(version, "the broker does not advertise " + api + " in ApiVersions");
         return version.maxVersion();
+    }
+
+    /**
+     * Fails when the broker sends anything within {@code wait}: for a request that must stay unread. A broker
+     * that reads it answers in milliseconds, so a slow machine can only make this pass, never fail.
+     */
+    void assertNoAnswerWithin(Duration wait, String why) throws IOException {
+        socket.setSoTimeout((int) wait.toMillis());
+        try {
+            int read = in.read();
+            fail(read == -1 ? "the broker closed the connection: " + why : "the broker answered: " + why);
+        } catch (SocketTimeoutException e) {
+            // nothing arrived, as required
+        } finally {
+            socket.setSoTimeout((int) Clients.DEADLINE.toMillis());
+        }
     }
 
     /** Passes when the broker closes the connection (EOF or reset) before {@link Clients#DEADLINE}. */
