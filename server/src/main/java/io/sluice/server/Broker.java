@@ -2,6 +2,7 @@ package io.sluice.server;
 
 import io.sluice.server.api.ApiHandler;
 import io.sluice.server.api.AlterConfigsHandler;
+import io.sluice.server.api.AlterPartitionHandler;
 import io.sluice.server.api.ApiVersionsHandler;
 import io.sluice.server.api.CreatePartitionsHandler;
 import io.sluice.server.api.CreateTopicsHandler;
@@ -13,6 +14,7 @@ import io.sluice.server.api.IncrementalAlterConfigsHandler;
 import io.sluice.server.api.HandlerRegistry;
 import io.sluice.server.config.BrokerConfig;
 import io.sluice.server.config.DynamicConfigManager;
+import io.sluice.server.config.ReplicationConfigs;
 import io.sluice.server.metadata.Listener;
 import io.sluice.server.controller.TopicAdmin;
 import io.sluice.server.controller.ZkCluster;
@@ -46,6 +48,8 @@ import io.sluice.server.config.TopicConfigs;
 import io.sluice.server.fetch.FetchManager;
 import io.sluice.server.fetch.FetchSessionCache;
 import io.sluice.server.partition.ReplicaManager;
+import io.sluice.server.replication.AlterPartitionClient;
+import io.sluice.server.replication.ReplicaFetcherManager;
 import io.sluice.storage.LogCleaner;
 import io.sluice.storage.LogManager;
 import org.apache.kafka.common.utils.Time;
@@ -108,6 +112,7 @@ public final class Broker implements AutoCloseable {
             handlers.add(new DeleteTopicsHandler(cluster.topicAdmin(), config));
             handlers.add(new CreatePartitionsHandler(cluster.topicAdmin()));
             handlers.add(new DescribeClusterHandler(cluster.metadataCache()));
+            handlers.add(new AlterPartitionHandler(cluster.metadataCache(), cluster::controller));
             DynamicConfigManager dynamicConfigs = new DynamicConfigManager(config,
                     cluster.metadataCache()::image, cluster.configWriter());
             handlers.add(new DescribeConfigsHandler(config, cluster.metadataCache()::image));
@@ -230,6 +235,7 @@ public final class Broker implements AutoCloseable {
         started.add(replicaManager);
         this.replicaManager = replicaManager;
         MetadataCache metadata = cluster.metadataCache();
+        startReplication(replicaManager, metadata);
         metadata.addListener(replicaManager);
         // max.incremental.fetch.session.cache.slots (Kafka's default 1000); sessions unused for 120 s are stale.
         FetchManager fetchManager = new FetchManager(Time.SYSTEM,
@@ -243,6 +249,28 @@ public final class Broker implements AutoCloseable {
         handlers.add(new DescribeLogDirsHandler(logManager, replicaManager));
         handlers.add(new InitProducerIdHandler(cluster.producerIdManager()));
         addGroupCoordinator(cluster, replicaManager, handlers);
+    }
+
+    /**
+     * Followers fetching from their leaders and leaders sending ISR changes to the controller, both over the
+     * inter-broker listener; connected before the first image is applied, stopped before the ReplicaManager.
+     */
+    private void startReplication(ReplicaManager replicaManager, MetadataCache metadata) {
+        String listener = config.interBrokerListenerName();
+        int socketTimeoutMs = config.getInt(ReplicationConfigs.REPLICA_SOCKET_TIMEOUT_MS);
+        AlterPartitionClient alterPartition = new AlterPartitionClient(config.brokerId(), listener, socketTimeoutMs,
+                metadata::image);
+        started.add(alterPartition);
+        ReplicaFetcherManager fetchers = new ReplicaFetcherManager(config.brokerId(), listener,
+                config.getInt(ReplicationConfigs.REPLICA_FETCH_WAIT_MAX_MS),
+                config.getInt(ReplicationConfigs.REPLICA_FETCH_MIN_BYTES),
+                config.getInt(ReplicationConfigs.REPLICA_FETCH_MAX_BYTES),
+                config.getInt(ReplicationConfigs.REPLICA_FETCH_RESPONSE_MAX_BYTES),
+                config.getInt(ReplicationConfigs.REPLICA_FETCH_BACKOFF_MS), socketTimeoutMs,
+                config.getInt(ReplicationConfigs.NUM_REPLICA_FETCHERS), metadata::image);
+        started.add(fetchers);
+        replicaManager.startReplication(alterPartition, fetchers,
+                config.getLong(ReplicationConfigs.REPLICA_LAG_TIME_MAX_MS));
     }
 
     /**

@@ -31,10 +31,11 @@ import org.junit.jupiter.api.Test;
  *   <li>the rest of {@code common.protocol} (ApiKeys, ApiMessage, the readers and writers): the wire module, the network
  *       layer, the API handlers and the broker's startup;</li>
  *   <li>the generated schemas ({@code common.message}, {@code common.requests}, {@code common.network}): the wire
- *       module, the network layer, the API handlers and fetch sessions (the partition package reads only
+ *       module, the network layer, the API handlers, fetch sessions and the inter-broker clients of replication (the
+ *       partition package reads only
  *       {@link ListOffsetsRequest}'s timestamp sentinels, which are part of the log's vocabulary);</li>
  *   <li>record batches ({@code common.record.internal}, {@code common.compress}), which are storage's data: wire,
- *       storage, coordinator and the server's partition, group and API packages;</li>
+ *       storage, coordinator and the server's partition, replication, group and API packages;</li>
  *   <li>other {@code internals}: {@link Topic} (the naming rules of topics) anywhere and {@link ConsumerProtocol} (the
  *       consumer's subscription and assignment formats) in the coordinator; nothing else.</li>
  * </ol>
@@ -121,13 +122,13 @@ class ArchitectureTest {
     @Test
     void requestAndMessageSchemasStayInWireNetworkApiAndFetch() {
         noClasses().that().resideOutsideOfPackages(WIRE, "io.sluice.server.network..", "io.sluice.server.api..",
-                        "io.sluice.server.fetch..")
+                        "io.sluice.server.fetch..", "io.sluice.server.replication..")
                 .should().dependOnClassesThat(resideInAnyPackage("org.apache.kafka.common.message..",
                                 "org.apache.kafka.common.requests..", "org.apache.kafka.common.network..")
                         .and(not(belongToAnyOf(ListOffsetsRequest.class))))
                 .check(classes);
         noClasses().that().resideOutsideOfPackages(WIRE, "io.sluice.server.network..", "io.sluice.server.api..",
-                        "io.sluice.server.fetch..", "io.sluice.server.partition..")
+                        "io.sluice.server.fetch..", "io.sluice.server.partition..", "io.sluice.server.replication..")
                 .should().dependOnClassesThat(belongToAnyOf(ListOffsetsRequest.class))
                 .check(classes);
     }
@@ -135,7 +136,7 @@ class ArchitectureTest {
     @Test
     void recordBatchInternalsStayWithTheLogAndItsUsers() {
         noClasses().that().resideOutsideOfPackages(WIRE, STORAGE, COORDINATOR, "io.sluice.server.api..",
-                        "io.sluice.server.partition..", "io.sluice.server.group..")
+                        "io.sluice.server.partition..", "io.sluice.server.replication..", "io.sluice.server.group..")
                 .should().dependOnClassesThat().resideInAnyPackage(
                         "org.apache.kafka.common.record.internal..", "org.apache.kafka.common.compress..")
                 .check(classes);

@@ -80,12 +80,14 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
             } else if (image.partition(tp.topicPartition()).isEmpty()) {
                 erroneous.put(tp, Errors.UNKNOWN_TOPIC_OR_PARTITION);
             } else {
-                toRead.add(new FetchPartition(tp, data.fetchOffset, data.maxBytes, data.currentLeaderEpoch));
+                toRead.add(new FetchPartition(tp, data.fetchOffset, data.maxBytes, data.currentLeaderEpoch,
+                        data.lastFetchedEpoch));
             }
         });
 
         IsolationLevel isolationLevel = IsolationLevels.of(request.data().isolationLevel());
-        FetchParams params = new FetchParams(request.replicaId(), request.maxWait(), request.minBytes(),
+        FetchParams params = new FetchParams(request.replicaId(), request.replicaEpoch(), request.maxWait(),
+                request.minBytes(),
                 request.maxBytes(), FetchIsolation.of(request.replicaId(), isolationLevel));
         return replicaManager.fetchMessages(params, toRead).thenApply(reads -> {
             LinkedHashMap<TopicIdPartition, FetchResponseData.PartitionData> data = new LinkedHashMap<>();
@@ -112,7 +114,7 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
             return FetchResponse.partitionResponse(tp, Errors.forException(read.error()));
         }
         FetchDataInfo info = read.info();
-        return new FetchResponseData.PartitionData()
+        FetchResponseData.PartitionData partition = new FetchResponseData.PartitionData()
                 .setPartitionIndex(tp.partition())
                 .setErrorCode(Errors.NONE.code())
                 .setHighWatermark(read.highWatermark())
@@ -122,6 +124,11 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
                 .setAbortedTransactions(isolationLevel == IsolationLevel.READ_COMMITTED ? new ArrayList<>() : null)
                 .setRecords(info.isEmpty() ? MemoryRecords.EMPTY
                         : new FileRegionRecords(info.file(), info.channel(), info.position(), info.sizeInBytes()));
+        if (read.divergingEpoch() != null) {
+            partition.setDivergingEpoch(new FetchResponseData.EpochEndOffset()
+                    .setEpoch(read.divergingEpoch().leaderEpoch()).setEndOffset(read.divergingEpoch().endOffset()));
+        }
+        return partition;
     }
 
     /** KIP-951: NOT_LEADER_OR_FOLLOWER and FENCED_LEADER_EPOCH carry the current leader and its endpoint. */

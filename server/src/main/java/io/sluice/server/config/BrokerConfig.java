@@ -51,7 +51,8 @@ public final class BrokerConfig extends AbstractConfig {
     public static final String BROKER_RACK = "broker.rack";
 
     // The group coordinator's configs (offsets.topic.*, group.*) are defined by the coordinator module.
-    static final ConfigDef DEF = io.sluice.coordinator.group.GroupConfig.define(BrokerLogConfigs.define(new ConfigDef()
+    static final ConfigDef DEF = io.sluice.coordinator.group.GroupConfig.define(ReplicationConfigs.define(
+            BrokerLogConfigs.define(new ConfigDef()
             .define(BROKER_ID, Type.INT, -1, Importance.HIGH,
                     "The broker id. -1 takes the node.id, or 0 when neither is set.")
             .define(NODE_ID, Type.INT, -1, Importance.HIGH, "Synonym of broker.id.")
@@ -88,7 +89,7 @@ public final class BrokerConfig extends AbstractConfig {
             .define(QUEUED_MAX_REQUEST_BYTES, Type.LONG, -1L, Importance.MEDIUM,
                     "Bytes of requests received and not yet answered, over all connections, before no more are"
                             + " read; -1 is half of the memory the network buffers may use.")
-            .define(BROKER_RACK, Type.STRING, null, Importance.MEDIUM, "Rack of the broker.")));
+            .define(BROKER_RACK, Type.STRING, null, Importance.MEDIUM, "Rack of the broker."))));
 
     private final int brokerId;
     private final List<Listener> listeners;
@@ -118,6 +119,13 @@ public final class BrokerConfig extends AbstractConfig {
             throw new ConfigException(QUEUED_MAX_REQUEST_BYTES, queuedBytes, "must be larger or equal to "
                     + SOCKET_REQUEST_MAX_BYTES + " (" + socketRequestMaxBytes() + ")");
         }
+        String interBroker = getString(ReplicationConfigs.INTER_BROKER_LISTENER_NAME);
+        if (interBroker != null && advertisedListeners.stream()
+                .noneMatch(l -> l.name().equalsIgnoreCase(interBroker.strip()))) {
+            // as Kafka: other brokers could not reach this one
+            throw new ConfigException(ReplicationConfigs.INTER_BROKER_LISTENER_NAME, interBroker,
+                    "must be the name of one of the advertised listeners " + advertisedListeners);
+        }
         UnbuiltFeatures.check(props, listeners, advertisedListeners);
         TopicConfigs.validateBrokerDefaults(this);
         for (Object key : props.keySet()) {
@@ -125,6 +133,20 @@ public final class BrokerConfig extends AbstractConfig {
                 log.warn("Ignoring unknown configuration {}", key);
             }
         }
+    }
+
+    /**
+     * The listener other brokers reach this one on: {@code inter.broker.listener.name}, else the first listener of
+     * {@code security.inter.broker.protocol}'s protocol (a listener named after it, as Kafka), else the first one.
+     */
+    public String interBrokerListenerName() {
+        String named = getString(ReplicationConfigs.INTER_BROKER_LISTENER_NAME);
+        if (named != null) {
+            return named.strip().toUpperCase(Locale.ROOT);
+        }
+        String protocol = getString(ReplicationConfigs.SECURITY_INTER_BROKER_PROTOCOL).strip().toUpperCase(Locale.ROOT);
+        return advertisedListeners.stream().filter(l -> l.name().equals(protocol)).findFirst()
+                .orElse(advertisedListeners.get(0)).name();
     }
 
     public static BrokerConfig fromProperties(Properties props) {

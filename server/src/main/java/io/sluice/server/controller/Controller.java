@@ -1,5 +1,8 @@
 package io.sluice.server.controller;
 
+import io.sluice.server.metadata.BrokerRegistration;
+import io.sluice.server.metadata.IsrChange;
+import io.sluice.server.metadata.IsrChangeResult;
 import io.sluice.server.metadata.MetadataCache;
 import io.sluice.server.metadata.MetadataImage;
 import io.sluice.server.metadata.PartitionState;
@@ -10,6 +13,10 @@ import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.curator.framework.api.transaction.CuratorTransactionResult;
 import org.apache.curator.framework.api.transaction.OperationType;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.NotControllerException;
+import org.apache.kafka.common.errors.StaleBrokerEpochException;
+import org.apache.kafka.common.protocol.Errors;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.data.Stat;
@@ -21,7 +28,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -65,7 +74,8 @@ public final class Controller implements AutoCloseable {
     private boolean active;
     private int epoch = -1;
     private int epochZkVersion = -1;
-    private Set<Integer> lastLiveBrokers = Set.of();
+    /** The live brokers and their broker epochs as last reconciled. */
+    private Map<Integer, Long> lastLiveBrokers = Map.of();
     /** Topics already handled in the exact TopicMetadata instance seen; a new instance means a change. */
     private final Map<String, TopicMetadata> handled = new HashMap<>();
 
@@ -180,7 +190,7 @@ public final class Controller implements AutoCloseable {
         epoch = newEpoch;
         active = true;
         handled.clear();
-        lastLiveBrokers = Set.of();
+        lastLiveBrokers = Map.of();
         log.info("Broker {} is now the controller (controller epoch {})", brokerId, epoch);
         cleanStaleDeletionMarkers();
     }
@@ -211,10 +221,32 @@ public final class Controller implements AutoCloseable {
     // ---- reacting to the image
 
     private void reconcile(MetadataImage image) throws Exception {
+        Map<Integer, Long> liveEpochs = new HashMap<>();
+        image.brokers().forEach((id, broker) -> liveEpochs.put(id, broker.epoch()));
         Set<Integer> live = image.brokers().keySet();
-        if (!live.equals(lastLiveBrokers)) {
+        if (!liveEpochs.equals(lastLiveBrokers)) {
             handled.clear(); // every partition's leader and ISR must be looked at again
-            lastLiveBrokers = Set.copyOf(live);
+            // A broker registered again at a new epoch may have restarted without the image ever showing it gone (the
+            // old znode's deletion and the new one's creation seen as one change): as Kafka's bouncedBrokerIds, it is
+            // handled as failed first, so it leaves every ISR and leads nothing it led before its restart.
+            Set<Integer> bounced = new java.util.HashSet<>();
+            lastLiveBrokers.forEach((id, epoch) -> {
+                Long now = liveEpochs.get(id);
+                if (now != null && !now.equals(epoch)) {
+                    bounced.add(id);
+                }
+            });
+            if (!bounced.isEmpty()) {
+                log.info("Brokers {} registered again at a new broker epoch: handled as failed, then started", bounced);
+                Set<Integer> withoutBounced = new java.util.HashSet<>(live);
+                withoutBounced.removeAll(bounced);
+                for (TopicMetadata topic : image.topics().values()) {
+                    if (!topic.markedForDeletion()) {
+                        updatePartitions(topic, withoutBounced);
+                    }
+                }
+            }
+            lastLiveBrokers = Map.copyOf(liveEpochs);
         }
         handled.keySet().retainAll(image.topics().keySet());
         for (TopicMetadata topic : image.topics().values()) {
@@ -386,6 +418,110 @@ public final class Controller implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    // ---- ISR changes asked by leaders (AlterPartition)
+
+    /**
+     * Commits the ISR changes a leader asks for, as Kafka's {@code KafkaController.tryProcessAlterPartition}, on the
+     * controller thread. The whole request fails with NOT_CONTROLLER when this broker is not the active controller and
+     * with STALE_BROKER_EPOCH when the leader's registration is not the one it claims; each partition is checked
+     * against its state znode as ZooKeeper has it now (so the controller's own recent writes count): an older leader
+     * epoch is FENCED_LEADER_EPOCH, an older partition epoch INVALID_UPDATE_VERSION, a member that is not a live
+     * replica, or not in the broker epoch it fetched with (KIP-903), INELIGIBLE_REPLICA. An ISR equal to the current
+     * one succeeds without a write, so a retried request is harmless.
+     *
+     * @return one result per change, in order
+     */
+    public CompletableFuture<List<IsrChangeResult>> alterPartition(int brokerId, long brokerEpoch,
+                                                                   List<IsrChange> changes) {
+        CompletableFuture<List<IsrChangeResult>> future = new CompletableFuture<>();
+        try {
+            thread.execute(() -> {
+                try {
+                    future.complete(processAlterPartition(brokerId, brokerEpoch, changes));
+                } catch (ControllerMovedException e) {
+                    resign(e.getMessage());
+                    future.completeExceptionally(new NotControllerException(e.getMessage()));
+                } catch (Throwable t) {
+                    future.completeExceptionally(t);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            future.completeExceptionally(new NotControllerException("the controller is shutting down"));
+        }
+        return future;
+    }
+
+    private List<IsrChangeResult> processAlterPartition(int brokerId, long brokerEpoch, List<IsrChange> changes)
+            throws Exception {
+        if (!active || closed) {
+            throw new NotControllerException("broker " + this.brokerId + " is not the active controller");
+        }
+        MetadataImage image = latest;
+        BrokerRegistration requester = image.brokers().get(brokerId);
+        if (requester == null || (brokerEpoch != -1 && requester.epoch() != brokerEpoch)) {
+            throw new StaleBrokerEpochException("broker " + brokerId + " at epoch " + brokerEpoch
+                    + " is not the registered one");
+        }
+        List<IsrChangeResult> results = new ArrayList<>(changes.size());
+        for (IsrChange change : changes) {
+            results.add(alterIsr(brokerId, change, image));
+        }
+        return results;
+    }
+
+    private IsrChangeResult alterIsr(int brokerId, IsrChange change, MetadataImage image) throws Exception {
+        TopicPartition tp = change.topicPartition();
+        String path = ZkData.partitionStatePath(tp.topic(), tp.partition());
+        Stat stat = new Stat();
+        LeaderAndIsr current;
+        try {
+            current = ZkData.decodePartitionState(zk.getData().storingStatIn(stat).forPath(path));
+        } catch (KeeperException.NoNodeException e) {
+            return IsrChangeResult.failed(Errors.UNKNOWN_TOPIC_OR_PARTITION);
+        }
+        if (change.leaderEpoch() < current.leaderEpoch()) {
+            return IsrChangeResult.failed(Errors.FENCED_LEADER_EPOCH);
+        }
+        if (change.leaderEpoch() > current.leaderEpoch() || current.leader() != brokerId) {
+            // the leader knows a state ZooKeeper does not have: it is not this controller's (Kafka's answer)
+            return IsrChangeResult.failed(current.leader() != brokerId && change.leaderEpoch() == current.leaderEpoch()
+                    ? Errors.INVALID_REQUEST : Errors.NOT_CONTROLLER);
+        }
+        if (change.newIsr().equals(current.isr())) {
+            return new IsrChangeResult(Errors.NONE, current.leader(), current.leaderEpoch(), current.isr(),
+                    stat.getVersion());
+        }
+        if (change.partitionEpoch() < stat.getVersion()) {
+            return IsrChangeResult.failed(Errors.INVALID_UPDATE_VERSION);
+        }
+        if (change.partitionEpoch() > stat.getVersion()) {
+            return IsrChangeResult.failed(Errors.NOT_CONTROLLER);
+        }
+        if (!change.newIsr().contains(brokerId)) {
+            return IsrChangeResult.failed(Errors.INVALID_REQUEST);
+        }
+        List<Integer> replicas = image.partition(tp).map(PartitionState::replicas).orElse(List.of());
+        for (int member : change.newIsr()) {
+            BrokerRegistration registration = image.brokers().get(member);
+            long fetchedWith = change.brokerEpochs().getOrDefault(member, -1L);
+            if (registration == null || !replicas.contains(member)
+                    || (fetchedWith != -1 && fetchedWith != registration.epoch())) {
+                return IsrChangeResult.failed(Errors.INELIGIBLE_REPLICA);
+            }
+        }
+        LeaderAndIsr next = new LeaderAndIsr(current.leader(), current.leaderEpoch(), change.newIsr(), epoch);
+        try {
+            fencedWrite(List.of(zk.transactionOp().setData().withVersion(stat.getVersion())
+                    .forPath(path, ZkData.encodePartitionState(next))));
+        } catch (KeeperException.BadVersionException raced) {
+            return IsrChangeResult.failed(Errors.INVALID_UPDATE_VERSION);
+        }
+        log.info("ISR of {} changed from {} to {} at leader {} (leader epoch {})", tp, current.isr(), change.newIsr(),
+                current.leader(), current.leaderEpoch());
+        return new IsrChangeResult(Errors.NONE, current.leader(), current.leaderEpoch(), change.newIsr(),
+                stat.getVersion() + 1);
     }
 
     /** This controller was fenced by a newer one. */

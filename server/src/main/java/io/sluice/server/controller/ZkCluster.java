@@ -50,7 +50,7 @@ public final class ZkCluster implements AutoCloseable {
     private ExecutorService zkWriter;
     private ZkMetadataCache metadataCache;
     private BrokerRegistrar registrar;
-    private Controller controller;
+    private volatile Controller controller;
     private TopicAdmin topicAdmin;
     private ConfigWriter configWriter;
     private ProducerIdManager producerIdManager;

@@ -54,7 +54,7 @@ final class DelayedProduce extends DelayedOperation {
             }
             // Kafka's Partition.checkEnoughReplicasReachOffset: written and replicated, but to fewer replicas
             // than min.insync.replicas promised, because the ISR shrank meanwhile.
-            if (partition.get().isUnderMinIsr()) {
+            if (!partition.get().enoughReplicasHaveAppended()) {
                 results.put(entry.getKey(), ProducePartitionResult.error(new NotEnoughReplicasAfterAppendException(
                         "the ISR of " + entry.getKey() + " shrank below min.insync.replicas after the append")));
             }

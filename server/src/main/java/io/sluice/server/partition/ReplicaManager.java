@@ -39,6 +39,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -77,6 +78,31 @@ public final class ReplicaManager implements MetadataCache.Listener, AutoCloseab
     private final Purgatory<TopicPartition> producePurgatory;
     private final ConcurrentHashMap<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
     private volatile MetadataImage image = MetadataImage.EMPTY;
+    private volatile IsrChangeSender isrChangeSender = IsrChangeSender.NONE;
+    private volatile FollowerListener followerListener = FollowerListener.NONE;
+    private volatile ScheduledExecutorService isrExpiration;
+
+    /**
+     * Told when this broker starts or stops following a partition, so that replica fetchers fetch it from its leader.
+     * Called on the metadata thread (and on I/O threads helping it); must not block.
+     */
+    public interface FollowerListener {
+        /** {@code partition} follows {@code leaderId} at {@code leaderEpoch}: (re)start fetching from its log end. */
+        void onFollow(Partition partition, int leaderId, int leaderEpoch);
+
+        /** {@code tp} is led here, has no leader, or is no longer hosted: stop fetching it. */
+        void onStopFollowing(TopicPartition tp);
+
+        FollowerListener NONE = new FollowerListener() {
+            @Override
+            public void onFollow(Partition partition, int leaderId, int leaderEpoch) {
+            }
+
+            @Override
+            public void onStopFollowing(TopicPartition tp) {
+            }
+        };
+    }
 
     public ReplicaManager(int brokerId, LogManager logManager, LogConfigs logConfigs, int ioThreads) {
         this(brokerId, logManager, logConfigs, ioThreads, new WheelTimer("sluice-purgatory-" + brokerId));
@@ -98,6 +124,35 @@ public final class ReplicaManager implements MetadataCache.Listener, AutoCloseab
 
     public int brokerId() {
         return brokerId;
+    }
+
+    /**
+     * Connects replication before the first image is applied: the leaders' ISR changes go to {@code sender}, the
+     * follower role changes to {@code listener}, and every half of {@code replicaLagTimeMaxMs} each led partition drops
+     * the ISR members that fell behind, as Kafka's {@code isr-expiration} task.
+     */
+    public void startReplication(IsrChangeSender sender, FollowerListener listener, long replicaLagTimeMaxMs) {
+        this.isrChangeSender = sender;
+        this.followerListener = listener;
+        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
+                new DefaultThreadFactory("sluice-isr-expiration-" + brokerId, true));
+        long period = Math.max(1, replicaLagTimeMaxMs / 2);
+        scheduler.scheduleWithFixedDelay(() -> shrinkIsrs(replicaLagTimeMaxMs), period, period, TimeUnit.MILLISECONDS);
+        isrExpiration = scheduler;
+    }
+
+    private void shrinkIsrs(long replicaLagTimeMaxMs) {
+        for (Partition partition : partitions.values()) {
+            try {
+                List<Integer> outOfSync = partition.maybeShrinkIsr(replicaLagTimeMaxMs);
+                if (!outOfSync.isEmpty()) {
+                    log.info("Shrinking ISR of {} from {}: {} not caught up within replica.lag.time.max.ms={}",
+                            partition.topicPartition(), partition.leaderState().isr(), outOfSync, replicaLagTimeMaxMs);
+                }
+            } catch (RuntimeException e) {
+                log.warn("ISR check of {} failed", partition.topicPartition(), e);
+            }
+        }
     }
 
     // ---------------------------------------------------------------- metadata
@@ -233,23 +288,40 @@ public final class ReplicaManager implements MetadataCache.Listener, AutoCloseab
             Partition partition = partitions.get(tp);
             if (partition == null) {
                 PartitionLog partitionLog = logManager.getOrCreate(tp, topic.topicId(), config.get());
-                partition = new Partition(tp, brokerId, partitionLog);
+                // an ISR change committed asynchronously may move the high watermark: waiting requests re-check
+                partition = new Partition(tp, brokerId, partitionLog, isrChangeSender, System::currentTimeMillis,
+                        () -> onIoThread(() -> {
+                            wakeWaiters(tp);
+                            return null;
+                        }));
                 partitions.put(tp, partition);
             } else if (configChanged) {
                 partition.log().updateConfig(config.get());
             }
             LeaderState before = partition.leaderState();
+            boolean roleChanged;
             if (topic.markedForDeletion()) {
                 partition.makeOffline();
+                roleChanged = before != LeaderState.OFFLINE;
             } else {
-                partition.applyState(state);
+                roleChanged = partition.applyState(state);
             }
             LeaderState after = partition.leaderState();
-            if (before.isLeader() != after.isLeader() || before.leaderEpoch() != after.leaderEpoch()) {
+            if (roleChanged) {
                 if (after.isLeader()) {
-                    log.info("Became leader of {} at leader epoch {}, log end offset {}", tp, after.leaderEpoch(),
-                            partition.logEndOffset());
+                    log.info("Became leader of {} at leader epoch {}, log end offset {}, ISR {}", tp,
+                            after.leaderEpoch(), partition.logEndOffset(), after.isr());
+                    followerListener.onStopFollowing(tp);
+                } else if (after != LeaderState.OFFLINE && after.leaderId() >= 0) {
+                    log.info("Following {} led by broker {} at leader epoch {}, log end offset {}", tp,
+                            after.leaderId(), after.leaderEpoch(), partition.logEndOffset());
+                    followerListener.onFollow(partition, after.leaderId(), after.leaderEpoch());
+                } else {
+                    followerListener.onStopFollowing(tp);
                 }
+            }
+            if (before.isLeader() != after.isLeader() || before.leaderEpoch() != after.leaderEpoch()
+                    || !before.isr().equals(after.isr())) {
                 wakeWaiters(tp);
             }
         } catch (RuntimeException e) {
@@ -263,6 +335,7 @@ public final class ReplicaManager implements MetadataCache.Listener, AutoCloseab
             return;
         }
         removed.makeOffline();
+        followerListener.onStopFollowing(tp);
         fetchPurgatory.completeAndForget(tp);
         producePurgatory.completeAndForget(tp);
         try {
@@ -439,7 +512,8 @@ public final class ReplicaManager implements MetadataCache.Listener, AutoCloseab
                 }
                 long highWatermarkBefore = partition.highWatermark();
                 int maxBytes = Math.min(fetch.maxBytes(), limitBytes);
-                result = partition.read(fetch, params, maxBytes, minOneMessage);
+                MetadataImage current = image;
+                result = partition.read(fetch, params, maxBytes, minOneMessage, current.brokers()::containsKey);
                 if (params.isFromFollower() && partition.highWatermark() > highWatermarkBefore) {
                     wakeWaiters(tidp.topicPartition());
                 }
@@ -474,6 +548,10 @@ public final class ReplicaManager implements MetadataCache.Listener, AutoCloseab
 
     @Override
     public void close() {
+        ScheduledExecutorService expiration = isrExpiration;
+        if (expiration != null) {
+            expiration.shutdownNow();
+        }
         io.shutdown();
         try {
             if (!io.awaitTermination(30, TimeUnit.SECONDS)) {

@@ -308,8 +308,10 @@ public final class ZkMetadataCache implements MetadataCache, AutoCloseable {
             } catch (NumberFormatException e) {
                 return;
             }
-            byte[] data = read(path, null);
-            BrokerRegistration broker = data == null ? null : parse(path, () -> ZkData.decodeBroker(id, data), null);
+            Stat stat = new Stat();
+            byte[] data = read(path, stat);
+            BrokerRegistration broker = data == null ? null
+                    : parse(path, () -> ZkData.decodeBroker(id, data).withEpoch(stat.getCzxid()), null);
             if (broker == null) {
                 brokers.remove(id);
             } else {
