@@ -79,7 +79,22 @@ public final class Controller implements AutoCloseable {
     /** Topics already handled in the exact TopicMetadata instance seen; a new instance means a change. */
     private final Map<String, TopicMetadata> handled = new HashMap<>();
 
+    /** Whether a topic may elect a leader outside the ISR ({@code unclean.leader.election.enable}). */
+    @FunctionalInterface
+    public interface UncleanElectionPolicy {
+        boolean allowed(MetadataImage image, TopicMetadata topic);
+
+        UncleanElectionPolicy NEVER = (image, topic) -> false;
+    }
+
+    private final UncleanElectionPolicy uncleanElection;
+
     public Controller(int brokerId, CuratorFramework zk, MetadataCache cache) {
+        this(brokerId, zk, cache, UncleanElectionPolicy.NEVER);
+    }
+
+    public Controller(int brokerId, CuratorFramework zk, MetadataCache cache, UncleanElectionPolicy uncleanElection) {
+        this.uncleanElection = uncleanElection;
         this.brokerId = brokerId;
         this.zk = zk;
         this.cache = cache;
@@ -285,7 +300,11 @@ public final class Controller implements AutoCloseable {
                 changes.add(p.partition() + ": new, leader " + liveReplicas.get(0));
                 continue;
             }
-            LeaderAndIsr next = electLeader(p, live, epoch);
+            LeaderAndIsr next = electLeader(p, live, epoch, uncleanElection.allowed(latest, topic));
+            if (next != null && next.isr().size() == 1 && next.leader() >= 0 && !p.isr().contains(next.leader())) {
+                log.warn("Unclean leader election for {}-{}: broker {} was not in the ISR {}; records it lacks are lost"
+                        + " (unclean.leader.election.enable=true)", topic.name(), p.partition(), next.leader(), p.isr());
+            }
             if (next != null) {
                 ops.add(zk.transactionOp().setData().withVersion(p.partitionEpoch()).forPath(path,
                         ZkData.encodePartitionState(next)));
@@ -309,8 +328,13 @@ public final class Controller implements AutoCloseable {
         }
     }
 
-    /** The new leader and ISR of a partition after broker changes, or null when nothing changes. */
-    static LeaderAndIsr electLeader(PartitionState p, Set<Integer> live, int controllerEpoch) {
+    /**
+     * The new leader and ISR of a partition after broker changes, or null when nothing changes, as Kafka's offline
+     * election: the first live replica of the assignment that is in the ISR; with none and {@code uncleanAllowed}, the
+     * first live replica at all, alone in the ISR (its log becomes the truth, so records only the others had are
+     * lost).
+     */
+    static LeaderAndIsr electLeader(PartitionState p, Set<Integer> live, int controllerEpoch, boolean uncleanAllowed) {
         List<Integer> liveIsr = p.isr().stream().filter(live::contains).toList();
         boolean leaderLive = p.leader() >= 0 && live.contains(p.leader());
         if (leaderLive) {
@@ -322,6 +346,13 @@ public final class Controller implements AutoCloseable {
         for (int replica : p.replicas()) {
             if (liveIsr.contains(replica)) {
                 return new LeaderAndIsr(replica, p.leaderEpoch() + 1, liveIsr, controllerEpoch);
+            }
+        }
+        if (uncleanAllowed) {
+            for (int replica : p.replicas()) {
+                if (live.contains(replica)) {
+                    return new LeaderAndIsr(replica, p.leaderEpoch() + 1, List.of(replica), controllerEpoch);
+                }
             }
         }
         if (p.leader() == -1) {

@@ -20,6 +20,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -97,7 +98,8 @@ public final class ZkCluster implements AutoCloseable {
             zkWriter.awaitTermination(5, TimeUnit.SECONDS);
         });
         long pathsStart = System.nanoTime();
-        registrar = new BrokerRegistrar(zk);
+        // a previous session of this broker expires after the session timeout; a little more covers the server tick
+        registrar = new BrokerRegistrar(zk, config.getInt(BrokerConfig.ZOOKEEPER_SESSION_TIMEOUT_MS) * 3L / 2 + 2000);
         clusterId = registrar.ensurePathsAndClusterId();
         metadataCache = new ZkMetadataCache(zk);
         resources.add(metadataCache);
@@ -121,7 +123,14 @@ public final class ZkCluster implements AutoCloseable {
                 advertised(config.advertisedListeners(), boundListeners), config.getString(BrokerConfig.BROKER_RACK));
         registrar.register(registration);
         resources.add(registrar);
-        controller = new Controller(config.brokerId(), zk, metadataCache);
+        controller = new Controller(config.brokerId(), zk, metadataCache, (image, topic) -> {
+            String key = "unclean.leader.election.enable";
+            String value = topic.configOverrides().get(key);
+            if (value == null) {
+                value = image.brokerConfigOverrides().getOrDefault(-1, Map.of()).get(key);
+            }
+            return value == null ? config.getBoolean(key) : Boolean.parseBoolean(value.strip());
+        });
         resources.add(controller);
         controller.start();
         int brokerId = config.brokerId();

@@ -11,6 +11,7 @@ import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.FencedLeaderEpochException;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
+import org.apache.kafka.common.errors.OffsetNotAvailableException;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.errors.PolicyViolationException;
 import org.apache.kafka.common.errors.UnknownLeaderEpochException;
@@ -563,6 +564,17 @@ public final class Partition {
             return Optional.of(new TimestampAndOffset(-1L, start, BatchHeaders.epochAt(log, start)));
         }
         if (timestamp == ListOffsetsRequest.LATEST_TIMESTAMP) {
+            long epochStart;
+            synchronized (this) {
+                epochStart = leaderEpochStartOffset;
+            }
+            if (isolation != null && lastFetchableOffset < epochStart) {
+                // KIP-207: a new leader whose high watermark has not reached its epoch's start does not know the end
+                // of the committed log yet; Kafka answers OFFSET_NOT_AVAILABLE and clients retry
+                throw new OffsetNotAvailableException("Failed to fetch offsets for partition " + topicPartition
+                        + " with leader epoch " + state.leaderEpoch() + " as this partition's high watermark ("
+                        + lastFetchableOffset + ") is lower than the leader epoch's start offset (" + epochStart + ")");
+            }
             return Optional.of(new TimestampAndOffset(-1L, lastFetchableOffset, Optional.of(state.leaderEpoch())));
         }
         if (timestamp == ListOffsetsRequest.LATEST_TIERED_TIMESTAMP

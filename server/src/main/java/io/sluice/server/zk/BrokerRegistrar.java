@@ -30,11 +30,18 @@ public final class BrokerRegistrar implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BrokerRegistrar.class);
 
     private final CuratorFramework zk;
+    private final long previousSessionWaitMs;
     private final ConnectionStateListener reconnect = this::onConnectionState;
     private volatile BrokerRegistration registration;
 
-    public BrokerRegistrar(CuratorFramework zk) {
+    /**
+     * @param previousSessionWaitMs how long a registration left by another session (this broker's previous life,
+     *                              killed before its session expired) is waited for to disappear: a little more than
+     *                              {@code zookeeper.session.timeout.ms}
+     */
+    public BrokerRegistrar(CuratorFramework zk, long previousSessionWaitMs) {
         this.zk = zk;
+        this.previousSessionWaitMs = previousSessionWaitMs;
     }
 
     /**
@@ -99,18 +106,39 @@ public final class BrokerRegistrar implements AutoCloseable {
                 broker.endpoints());
     }
 
+    /**
+     * Creates the registration. When another session holds it, this broker may be restarting faster than ZooKeeper
+     * expires its previous session (kill -9, then start): it waits for that node to go, as Kafka's test suites wait
+     * for a deregistration before restarting, and never deletes it (it might be another live broker with the same
+     * id). Still there after the wait, it is another broker: startup fails naming the id.
+     */
     private void createRegistration(BrokerRegistration broker) throws Exception {
         String path = ZkData.brokerPath(broker.id());
-        try {
-            zk.create().creatingParentsIfNeeded().withMode(CreateMode.EPHEMERAL)
-                    .forPath(path, ZkData.encodeBroker(broker, System.currentTimeMillis()));
-        } catch (KeeperException.NodeExistsException e) {
-            Stat stat = zk.checkExists().forPath(path);
-            long session = zk.getZookeeperClient().getZooKeeper().getSessionId();
-            if (stat == null || stat.getEphemeralOwner() != session) {
-                throw new IllegalStateException("Broker id " + broker.id() + " is already registered at " + path
-                        + " by another ZooKeeper session (another broker with the same broker.id, or this broker's "
-                        + "previous session, which expires after zookeeper.session.timeout.ms)", e);
+        long deadline = System.nanoTime() + previousSessionWaitMs * 1_000_000L;
+        boolean waitLogged = false;
+        while (true) {
+            try {
+                zk.create().creatingParentsIfNeeded().withMode(CreateMode.EPHEMERAL)
+                        .forPath(path, ZkData.encodeBroker(broker, System.currentTimeMillis()));
+                return;
+            } catch (KeeperException.NodeExistsException e) {
+                Stat stat = zk.checkExists().forPath(path);
+                long session = zk.getZookeeperClient().getZooKeeper().getSessionId();
+                if (stat != null && stat.getEphemeralOwner() == session) {
+                    return;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("Broker id " + broker.id() + " is already registered at " + path
+                            + " by another ZooKeeper session (another broker with the same broker.id; a previous"
+                            + " session of this broker would have expired after zookeeper.session.timeout.ms)", e);
+                }
+                if (!waitLogged) {
+                    log.info("Broker id {} is still registered by a previous ZooKeeper session (session 0x{}); waiting"
+                                    + " up to {} ms for it to expire", broker.id(),
+                            stat == null ? "?" : Long.toHexString(stat.getEphemeralOwner()), previousSessionWaitMs);
+                    waitLogged = true;
+                }
+                Thread.sleep(250);
             }
         }
     }

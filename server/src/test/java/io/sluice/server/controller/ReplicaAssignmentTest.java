@@ -66,14 +66,25 @@ class ReplicaAssignmentTest {
     @Test
     void electsFirstLiveIsrReplicaAndShrinksIsr() {
         PartitionState p = new PartitionState(0, 1, 4, List.of(1, 2, 0), List.of(1, 2, 0), 7);
-        assertNull(Controller.electLeader(p, Set.of(0, 1, 2), 3));
-        assertEquals(new LeaderAndIsr(2, 5, List.of(2, 0), 3), Controller.electLeader(p, Set.of(0, 2), 3));
-        assertEquals(new LeaderAndIsr(1, 5, List.of(1, 2), 3), Controller.electLeader(p, Set.of(1, 2), 3));
+        assertNull(Controller.electLeader(p, Set.of(0, 1, 2), 3, false));
+        assertEquals(new LeaderAndIsr(2, 5, List.of(2, 0), 3), Controller.electLeader(p, Set.of(0, 2), 3, false));
+        assertEquals(new LeaderAndIsr(1, 5, List.of(1, 2), 3), Controller.electLeader(p, Set.of(1, 2), 3, false));
         // no live ISR member: offline, keeping the ISR (no unclean election)
         PartitionState single = new PartitionState(0, 1, 4, List.of(1, 2), List.of(1), 7);
-        assertEquals(new LeaderAndIsr(-1, 5, List.of(1), 3), Controller.electLeader(single, Set.of(2), 3));
+        assertEquals(new LeaderAndIsr(-1, 5, List.of(1), 3), Controller.electLeader(single, Set.of(2), 3, false));
         PartitionState offline = new PartitionState(0, -1, 5, List.of(1, 2), List.of(1), 8);
-        assertNull(Controller.electLeader(offline, Set.of(2), 3));
-        assertEquals(new LeaderAndIsr(1, 6, List.of(1), 3), Controller.electLeader(offline, Set.of(1, 2), 3));
+        assertNull(Controller.electLeader(offline, Set.of(2), 3, false));
+        assertEquals(new LeaderAndIsr(1, 6, List.of(1), 3), Controller.electLeader(offline, Set.of(1, 2), 3, false));
+    }
+
+    @Test
+    void uncleanElectionTakesTheFirstLiveReplicaAloneOnlyWhenAllowedAndNoIsrMemberLives() {
+        PartitionState single = new PartitionState(0, 1, 4, List.of(1, 2, 0), List.of(1), 7);
+        assertEquals(new LeaderAndIsr(2, 5, List.of(2), 3), Controller.electLeader(single, Set.of(0, 2), 3, true));
+        // an ISR member lives: the clean choice wins even when unclean election is allowed
+        PartitionState two = new PartitionState(0, 1, 4, List.of(1, 2, 0), List.of(1, 0), 7);
+        assertEquals(new LeaderAndIsr(0, 5, List.of(0), 3), Controller.electLeader(two, Set.of(0, 2), 3, true));
+        PartitionState offline = new PartitionState(0, -1, 5, List.of(1, 2), List.of(1), 8);
+        assertEquals(new LeaderAndIsr(2, 6, List.of(2), 3), Controller.electLeader(offline, Set.of(2), 3, true));
     }
 }
