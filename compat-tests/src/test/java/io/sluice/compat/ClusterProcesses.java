@@ -40,7 +40,9 @@ import java.util.stream.IntStream;
  * address the other brokers and the clients already know, as a real broker does. Each broker gets
  * {@code zookeeper.connect}, {@code offsets.topic.replication.factor=min(3, N)} and then the test's overrides,
  * which win; Kafka's defaults otherwise (among them {@code zookeeper.session.timeout.ms=18000}, which bounds how
- * long a killed broker stays registered).
+ * long a killed broker stays registered). Until followers fetch, a partition with followers in its ISR keeps its
+ * high watermark, and so the group coordinator's acks=all writes to {@code __consumer_offsets} wait: a test of
+ * consumer groups passes {@code offsets.topic.replication.factor=1} for now.
  *
  * <p>With {@code -Dcompat.broker=kafka} the same calls drive an Apache Kafka 4.3 cluster instead, to check that a
  * scenario expects what Kafka does: N KRaft nodes ({@code kafka.Kafka}, {@code process.roles=broker,controller}
