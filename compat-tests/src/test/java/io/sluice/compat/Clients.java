@@ -79,7 +79,13 @@ final class Clients {
     }
 
     static void createTopic(Admin admin, String topic, int partitions, Map<String, String> configs) throws Exception {
-        admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1).configs(configs)))
+        createTopic(admin, topic, partitions, (short) 1, configs);
+    }
+
+    /** As {@link #createTopic(Admin, String, int, Map)}, with {@code replicationFactor} replicas of each partition. */
+    static void createTopic(Admin admin, String topic, int partitions, short replicationFactor,
+                            Map<String, String> configs) throws Exception {
+        admin.createTopics(List.of(new NewTopic(topic, partitions, replicationFactor).configs(configs)))
                 .all().get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
         // CreateTopics answers once the controller wrote the topic; wait until the broker leads every
         // partition, as Kafka's own tests do (TestUtils.waitForPartitionMetadata) before producing.
@@ -122,10 +128,15 @@ final class Clients {
 
     /** Polls {@code condition} until it holds; fails naming {@code what} after {@link #DEADLINE}. */
     static void waitUntil(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + DEADLINE.toNanos();
+        waitUntil(what, DEADLINE, condition);
+    }
+
+    /** As {@link #waitUntil(String, BooleanSupplier)}, for waits that outlast {@link #DEADLINE} by design (a session expiry). */
+    static void waitUntil(String what, Duration timeout, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                fail("timed out after " + DEADLINE + " waiting until " + what);
+                fail("timed out after " + timeout + " waiting until " + what);
             }
             try {
                 Thread.sleep(100);
