@@ -3,6 +3,7 @@ package io.sluice.compat;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -11,6 +12,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -23,6 +25,7 @@ import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -203,6 +206,66 @@ class ReplicationFailoverTest {
                         + " after %d bounces of the leader of partition 0%n", tp, expected.size(), consumed.size(), BOUNCES);
             }
         }
+    }
+
+    /**
+     * {@code __consumer_offsets} is replicated ({@code offsets.topic.replication.factor=3}): a group's committed
+     * offset is still there after the broker of its coordinator is killed, served by the coordinator on the new
+     * leader of its offsets partition, and a new member of the group goes on from it.
+     */
+    @Test
+    void committedOffsetsOutliveTheGroupCoordinatorsBroker(@TempDir Path dir) throws Exception {
+        try (ClusterProcesses cluster = ClusterProcesses.start(dir, 3, FAST_FAILURE_DETECTION);
+             Admin admin = cluster.admin()) {
+            String topic = Clients.uniqueTopic("grouped");
+            String group = topic + "-group";
+            TopicPartition tp = new TopicPartition(topic, 0);
+            Clients.createTopic(admin, topic, 1, (short) 3, Map.of());
+            try (KafkaProducer<String, String> producer = acksAllProducer(cluster, Map.of())) {
+                for (int i = 0; i < 20; i++) {
+                    producer.send(new ProducerRecord<>(topic, 0, "k", "v" + i)).get(30, TimeUnit.SECONDS);
+                }
+            }
+            try (KafkaConsumer<String, String> consumer = groupConsumer(cluster, group)) {
+                consumer.subscribe(List.of(topic));
+                Clients.waitUntil("the member is assigned and reads", FAILOVER, () -> {
+                    consumer.poll(Duration.ofMillis(200));
+                    return !consumer.assignment().isEmpty();
+                });
+                consumer.commitSync(Map.of(tp, new org.apache.kafka.clients.consumer.OffsetAndMetadata(10)));
+            }
+            int coordinator = admin.describeConsumerGroups(List.of(group)).all().get(30, TimeUnit.SECONDS)
+                    .get(group).coordinator().id();
+            cluster.kill(coordinator);
+            Clients.waitUntil("another broker coordinates the group with its committed offset", FAILOVER, () -> {
+                try {
+                    var offsets = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
+                            .get(10, TimeUnit.SECONDS);
+                    return offsets.containsKey(tp) && offsets.get(tp).offset() == 10;
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            try (KafkaConsumer<String, String> consumer = groupConsumer(cluster, group)) {
+                consumer.subscribe(List.of(topic));
+                List<String> read = new ArrayList<>();
+                Clients.waitUntil("a new member goes on from the committed offset", FAILOVER, () -> {
+                    consumer.poll(Duration.ofMillis(200)).forEach(r -> read.add(r.value()));
+                    return !read.isEmpty();
+                });
+                assertEquals("v10", read.get(0));
+            }
+        }
+    }
+
+    private static KafkaConsumer<String, String> groupConsumer(ClusterProcesses cluster, String group) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrap());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "60000");
+        return new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer());
     }
 
     private static KafkaProducer<String, String> acksAllProducer(ClusterProcesses cluster, Map<String, ?> overrides) {
