@@ -207,6 +207,12 @@ public final class ClusterProcesses implements AutoCloseable {
         return broker;
     }
 
+    /** The directory holding broker {@code id}'s partition directories (its one log dir). */
+    public Path logDir(int id) {
+        Path nodeDir = broker(id).dataDir();
+        return zookeeper == null ? nodeDir.resolve("kafka-logs") : nodeDir.resolve("logs");
+    }
+
     /** The brokers' {@code zookeeper.connect}. */
     public String zookeeperConnect() {
         if (zookeeper == null) {

@@ -209,6 +209,101 @@ class ReplicationFailoverTest {
     }
 
     /**
+     * The leader frozen with SIGSTOP past {@code replica.lag.time.max.ms} and its ZooKeeper session, while an
+     * idempotent acks=all producer goes on with the new leader, then resumed: the old leader is fenced (its late
+     * writes never acknowledged), truncates to the new leader's log and catches up; every acknowledged record is
+     * there once, and afterwards the three replicas' log segments are byte for byte the same.
+     */
+    @Test
+    void aFrozenLeaderIsFencedAndItsLogEndsUpIdenticalToTheNewLeaders(@TempDir Path dir) throws Exception {
+        try (ClusterProcesses cluster = ClusterProcesses.start(dir, 3, FAST_FAILURE_DETECTION);
+             Admin admin = cluster.admin()) {
+            String topic = Clients.uniqueTopic("frozen");
+            TopicPartition tp = new TopicPartition(topic, 0);
+            Clients.createTopic(admin, topic, 1, (short) 3, Map.of("min.insync.replicas", "2"));
+            Clients.waitUntil("every replica is in sync", () -> isr(cluster, tp).size() == 3);
+            List<String> acked = Collections.synchronizedList(new ArrayList<>());
+            AtomicReference<Exception> sendFailure = new AtomicReference<>();
+            AtomicBoolean producing = new AtomicBoolean(true);
+            Thread producerThread = new Thread(() -> {
+                try (KafkaProducer<String, String> producer = acksAllProducer(cluster, Map.of(
+                        ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 300_000))) {
+                    for (int seq = 0; producing.get(); seq++) {
+                        String value = "record-" + seq;
+                        producer.send(new ProducerRecord<>(topic, 0, "k", value), (metadata, error) -> {
+                            if (error == null) {
+                                acked.add(value);
+                            } else {
+                                sendFailure.compareAndSet(null, error);
+                            }
+                        });
+                        Thread.sleep(5);
+                    }
+                    producer.flush();
+                } catch (Exception e) {
+                    sendFailure.compareAndSet(null, e);
+                }
+            }, "frozen-leader-producer");
+            producerThread.start();
+            int frozen;
+            try {
+                Clients.waitUntil("records are acknowledged", () -> acked.size() > 100);
+                frozen = cluster.leader(tp);
+                cluster.suspend(frozen);
+                try {
+                    Clients.waitUntil("another broker leads", FAILOVER, () -> {
+                        try {
+                            int now = cluster.leader(tp);
+                            return now >= 0 && now != frozen;
+                        } catch (Exception e) {
+                            return false;
+                        }
+                    });
+                    int ackedAtFailover = acked.size();
+                    Clients.waitUntil("the new leader acknowledges", FAILOVER, () -> acked.size() > ackedAtFailover + 100);
+                } finally {
+                    cluster.resume(frozen);
+                }
+                Clients.waitUntil("the resumed broker is back in the ISR", FAILOVER, () -> isr(cluster, tp).size() == 3);
+            } finally {
+                producing.set(false);
+                producerThread.join(TimeUnit.MINUTES.toMillis(5));
+            }
+            assertNull(sendFailure.get(), "a send failed: " + sendFailure.get());
+            List<String> consumed = values(consumeToEnd(cluster, tp));
+            assertEquals(consumed.size(), new HashSet<>(consumed).size(), "duplicates");
+            assertEquals(List.copyOf(acked), consumed.stream().filter(new HashSet<>(acked)::contains).toList(),
+                    "acknowledged records lost or out of order");
+            long end = consumed.size();
+            Clients.waitUntil("every replica has the whole log", () -> {
+                for (int id : cluster.brokerIds()) {
+                    if (logBytes(cluster, id, tp).length == 0) {
+                        return false;
+                    }
+                }
+                return java.util.Arrays.equals(logBytes(cluster, 0, tp), logBytes(cluster, 1, tp))
+                        && java.util.Arrays.equals(logBytes(cluster, 1, tp), logBytes(cluster, 2, tp));
+            });
+            System.out.printf("ReplicationFailoverTest: broker %d frozen and resumed: %d acknowledged, %d consumed,"
+                    + " replicas identical (%d bytes)%n", frozen, acked.size(), end, logBytes(cluster, 0, tp).length);
+        }
+    }
+
+    /** The bytes of every segment of {@code tp} on broker {@code id}, in offset order. */
+    private static byte[] logBytes(ClusterProcesses cluster, int id, TopicPartition tp) {
+        Path partitionDir = cluster.logDir(id).resolve(tp.topic() + "-" + tp.partition());
+        try (var files = java.nio.file.Files.list(partitionDir)) {
+            java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+            for (Path segment : files.filter(f -> f.getFileName().toString().endsWith(".log")).sorted().toList()) {
+                all.write(java.nio.file.Files.readAllBytes(segment));
+            }
+            return all.toByteArray();
+        } catch (java.io.IOException e) {
+            return new byte[0];
+        }
+    }
+
+    /**
      * {@code __consumer_offsets} is replicated ({@code offsets.topic.replication.factor=3}): a group's committed
      * offset is still there after the broker of its coordinator is killed, served by the coordinator on the new
      * leader of its offsets partition, and a new member of the group goes on from it.
