@@ -243,21 +243,17 @@ public final class ClusterProcesses implements AutoCloseable {
 
     /**
      * Starts a broker that was killed or stopped, on its directories and port, and returns once it printed its
-     * ready line. A Sluice broker would refuse to start while its previous ZooKeeper session still holds its
-     * registration ({@code /brokers/ids/<id>}), as Kafka's would, so this first waits until the cluster no longer
-     * lists the broker: at once after {@link #stop}, up to the session timeout after {@link #kill}.
+     * ready line: after {@link #kill}, a Sluice broker first waits for its previous ZooKeeper session to expire
+     * and its old registration ({@code /brokers/ids/<id>}) to go, up to the session timeout.
      */
     public void restart(int id) throws Exception {
         BrokerProcess broker = broker(id);
         if (broker.isAlive()) {
             throw new IllegalStateException("broker " + id + " runs; kill or stop it first");
         }
-        if (!apacheKafka) {
-            Clients.waitUntil("broker " + id + " is no longer registered (its ZooKeeper session expired)",
-                    sessionTimeout.plus(Clients.DEADLINE), () -> registeredBrokers().map(ids -> !ids.contains(id)).orElse(false));
-        }
         broker.restart();
     }
+
 
     /** SIGSTOP: the broker's JVM stops on the spot, its sockets and ZooKeeper session stay open, as in a long GC pause. */
     public void suspend(int id) throws IOException, InterruptedException {

@@ -289,6 +289,75 @@ class ReplicationFailoverTest {
         }
     }
 
+    /**
+     * Kafka's {@code truncation_test}: with both followers down the leader takes records alone (min.insync.replicas
+     * 1), then goes down too, and an unclean election makes a stale follower leader at a newer epoch, which takes other
+     * records. The old leader, restarted, has a log that diverged at that epoch: it truncates to where the new leader's
+     * epoch began (never to its high watermark), fetches the new records, and all three logs end byte-identical; the
+     * records only the old leader had are gone, as an unclean election means. (Not run against Kafka: three KRaft
+     * nodes with two down have no controller quorum.)
+     */
+    @Test
+    void aDivergedReplicaTruncatesToTheNewLeadersEpochAndEndsIdentical(@TempDir Path dir) throws Exception {
+        assumeFalse(SluiceCluster.againstApacheKafka(), "two of three KRaft nodes down: no quorum");
+        Map<String, String> overrides = new java.util.HashMap<>(FAST_FAILURE_DETECTION);
+        overrides.put("unclean.leader.election.enable", "true");
+        try (ClusterProcesses cluster = ClusterProcesses.start(dir, 3, overrides);
+             Admin admin = cluster.admin()) {
+            String topic = Clients.uniqueTopic("diverged");
+            TopicPartition tp = new TopicPartition(topic, 0);
+            Clients.createTopic(admin, topic, 1, (short) 3, Map.of());
+            List<String> committed = new ArrayList<>();
+            try (KafkaProducer<String, String> producer = acksAllProducer(cluster, Map.of())) {
+                for (int i = 0; i < 20; i++) {
+                    producer.send(new ProducerRecord<>(topic, 0, "k", "committed-" + i)).get(30, TimeUnit.SECONDS);
+                    committed.add("committed-" + i);
+                }
+            }
+            Clients.waitUntil("every replica is in sync", () -> isr(cluster, tp).size() == 3);
+            int oldLeader = cluster.leader(tp);
+            List<Integer> followers = new ArrayList<>(cluster.brokerIds());
+            followers.remove(Integer.valueOf(oldLeader));
+            for (int follower : followers) {
+                cluster.kill(follower);
+            }
+            Clients.waitUntil("the leader is alone in the ISR", FAILOVER, () -> isr(cluster, tp).equals(List.of(oldLeader)));
+            try (KafkaProducer<String, String> producer = acksAllProducer(cluster, Map.of())) {
+                for (int i = 0; i < 10; i++) {
+                    producer.send(new ProducerRecord<>(topic, 0, "k", "only-on-the-old-leader-" + i))
+                            .get(30, TimeUnit.SECONDS);
+                }
+            }
+            cluster.kill(oldLeader);
+            for (int follower : followers) {
+                cluster.restart(follower);
+            }
+            Clients.waitUntil("a stale follower is elected uncleanly", FAILOVER, () -> {
+                try {
+                    return followers.contains(cluster.leader(tp));
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            List<String> expected = new ArrayList<>(committed);
+            try (KafkaProducer<String, String> producer = acksAllProducer(cluster, Map.of())) {
+                for (int i = 0; i < 10; i++) {
+                    producer.send(new ProducerRecord<>(topic, 0, "k", "new-leader-" + i)).get(60, TimeUnit.SECONDS);
+                    expected.add("new-leader-" + i);
+                }
+            }
+            cluster.restart(oldLeader);
+            Clients.waitUntil("the old leader truncated, caught up and rejoined the ISR", FAILOVER,
+                    () -> isr(cluster, tp).size() == 3);
+            Clients.waitUntil("every replica has the same log", () -> {
+                byte[] first = logBytes(cluster, 0, tp);
+                return first.length > 0 && java.util.Arrays.equals(first, logBytes(cluster, 1, tp))
+                        && java.util.Arrays.equals(first, logBytes(cluster, 2, tp));
+            });
+            assertEquals(expected, values(consumeToEnd(cluster, tp)));
+        }
+    }
+
     /** The bytes of every segment of {@code tp} on broker {@code id}, in offset order. */
     private static byte[] logBytes(ClusterProcesses cluster, int id, TopicPartition tp) {
         Path partitionDir = cluster.logDir(id).resolve(tp.topic() + "-" + tp.partition());
