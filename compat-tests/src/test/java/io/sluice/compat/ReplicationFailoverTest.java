@@ -128,8 +128,15 @@ class ReplicationFailoverTest {
         }
     }
 
-    @Test
-    void theLeaderKilledAndRestartedUnderAnIdempotentProducerLosesNoAcknowledgedRecord(@TempDir Path dir)
+    /**
+     * The victim is the leader of partition 0, or the controller (another broker takes over, and the failover of
+     * leadership it then runs must lose nothing either); it is killed with SIGKILL (hard bounce) or stopped with
+     * SIGTERM (clean bounce).
+     */
+    @ParameterizedTest(name = "victim: {0}, {1}")
+    @CsvSource({"leader, SIGKILL", "controller, SIGKILL", "leader, SIGTERM"})
+    void aBrokerKilledAndRestartedUnderAnIdempotentProducerLosesNoAcknowledgedRecord(String victim, String signal,
+                                                                                    @TempDir Path dir)
             throws Exception {
         try (ClusterProcesses cluster = ClusterProcesses.start(dir, 3, FAST_FAILURE_DETECTION);
              Admin admin = cluster.admin()) {
@@ -167,13 +174,19 @@ class ReplicationFailoverTest {
             try {
                 for (int bounce = 0; bounce < BOUNCES; bounce++) {
                     Clients.waitUntil("records are acknowledged", () -> acked.get(0).size() > 0);
-                    int leader = cluster.leader(p0);
+                    int leader = victim.equals("leader") ? cluster.leader(p0)
+                            : admin.describeCluster().controller().get(30, TimeUnit.SECONDS).id();
                     int ackedBefore = acked.get(0).size();
-                    cluster.kill(leader);
-                    Clients.waitUntil("another broker leads partition 0", FAILOVER, () -> {
+                    if (signal.equals("SIGKILL")) {
+                        cluster.kill(leader);
+                    } else {
+                        cluster.stop(leader);
+                    }
+                    Clients.waitUntil("another broker leads partition 0 and the controller is elsewhere", FAILOVER, () -> {
                         try {
                             int now = cluster.leader(p0);
-                            return now >= 0 && now != leader;
+                            int controller = admin.describeCluster().controller().get(10, TimeUnit.SECONDS).id();
+                            return now >= 0 && now != leader && controller >= 0 && controller != leader;
                         } catch (Exception e) {
                             return false;
                         }
@@ -203,7 +216,7 @@ class ReplicationFailoverTest {
                         "order of " + tp);
                 assertNotEquals(0, expected.size(), "nothing was acknowledged on " + tp);
                 System.out.printf("ReplicationFailoverTest: %s: %d acknowledged, %d consumed, 0 lost, 0 duplicates"
-                        + " after %d bounces of the leader of partition 0%n", tp, expected.size(), consumed.size(), BOUNCES);
+                        + " after %d bounces of the %s%n", tp, expected.size(), consumed.size(), BOUNCES, victim + " with " + signal);
             }
         }
     }
