@@ -371,6 +371,46 @@ class ReplicationFailoverTest {
         }
     }
 
+    /**
+     * A follower that was down while the leader's log start moved past its log end (DeleteRecords here, retention
+     * alike) cannot fetch from where it stopped: it empties its log, starts again at the leader's log start offset
+     * (its first segment is named after it, as Kafka's {@code truncateFullyAndStartAt} does) and rejoins the ISR.
+     */
+    @Test
+    void aFollowerBehindTheLeadersLogStartStartsAgainThere(@TempDir Path dir) throws Exception {
+        try (ClusterProcesses cluster = ClusterProcesses.start(dir, 3, FAST_FAILURE_DETECTION);
+             Admin admin = cluster.admin()) {
+            String topic = Clients.uniqueTopic("behind");
+            TopicPartition tp = new TopicPartition(topic, 0);
+            Clients.createTopic(admin, topic, 1, (short) 3, Map.of());
+            try (KafkaProducer<String, String> producer = acksAllProducer(cluster, Map.of())) {
+                for (int i = 0; i < 100; i++) {
+                    producer.send(new ProducerRecord<>(topic, 0, "k", "v" + i));
+                }
+                producer.flush();
+                Clients.waitUntil("every replica is in sync", () -> isr(cluster, tp).size() == 3);
+                int leader = cluster.leader(tp);
+                int follower = cluster.brokerIds().stream().filter(id -> id != leader).findFirst().orElseThrow();
+                cluster.kill(follower);
+                Clients.waitUntil("the killed follower left the ISR", FAILOVER, () -> isr(cluster, tp).size() == 2);
+                for (int i = 100; i < 200; i++) {
+                    producer.send(new ProducerRecord<>(topic, 0, "k", "v" + i)).get(30, TimeUnit.SECONDS);
+                }
+                admin.deleteRecords(Map.of(tp, org.apache.kafka.clients.admin.RecordsToDelete.beforeOffset(150)))
+                        .all().get(30, TimeUnit.SECONDS);
+                cluster.restart(follower);
+                Clients.waitUntil("the follower started again at the leader's log start and rejoined the ISR", FAILOVER,
+                        () -> isr(cluster, tp).size() == 3);
+                Path partitionDir = cluster.logDir(follower).resolve(topic + "-0");
+                try (var files = java.nio.file.Files.list(partitionDir)) {
+                    assertEquals(List.of("00000000000000000150.log"), files.map(f -> f.getFileName().toString())
+                            .filter(name -> name.endsWith(".log")).sorted().toList());
+                }
+            }
+            assertEquals("v150", Clients.consume(cluster.bootstrap(), tp, 150, 1).get(0).value());
+        }
+    }
+
     /** The bytes of every segment of {@code tp} on broker {@code id}, in offset order. */
     private static byte[] logBytes(ClusterProcesses cluster, int id, TopicPartition tp) {
         Path partitionDir = cluster.logDir(id).resolve(tp.topic() + "-" + tp.partition());

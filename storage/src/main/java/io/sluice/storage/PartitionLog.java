@@ -621,6 +621,40 @@ public final class PartitionLog {
     }
 
     /**
+     * Empties the log and restarts it at {@code newOffset}, as Kafka's {@code truncateFullyAndStartAt}: for a follower
+     * whose log ends before the leader's log start (retention ran on the leader while it was away), which can only
+     * fetch from the leader's start. Every segment goes (renamed {@code .deleted} first, so a new segment at the same
+     * base offset cannot meet the old files), with the producer snapshots and the leader epochs.
+     */
+    public void truncateFullyAndStartAt(long newOffset) {
+        lock.lock();
+        try {
+            checkOnline();
+            LogConfig cfg = config;
+            for (LogSegment s : List.copyOf(segments.values())) {
+                segments.remove(s.baseOffset());
+                s.changeFileSuffixes("", LogFileNames.DELETED_FILE_SUFFIX);
+                deleter.deleteLater(s, cfg.fileDeleteDelayMs());
+            }
+            segments.add(LogSegment.open(dir, newOffset, cfg.indexIntervalBytes(), cfg.segmentIndexBytes(), time));
+            logStartOffset = newOffset;
+            logEndOffset = newOffset;
+            recoveryPoint = newOffset;
+            highWatermark = newOffset;
+            producerState.clear();
+            for (long snapshot : ProducerStateManager.snapshotOffsets(dir)) {
+                ProducerStateManager.deleteSnapshot(dir, snapshot);
+            }
+            leaderEpochCache.truncateFromEnd(Long.MIN_VALUE);
+            LOG.info("{}: truncated fully, restarting at offset {}", tp, newOffset);
+        } catch (IOException | UncheckedIOException e) {
+            throw storageError("truncate", e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
      * Loads {@code leader-epoch-checkpoint} and truncates it to the log that recovery kept, as Kafka's
      * {@code initializeLeaderEpochCache}; without a readable file the epochs are rebuilt from the batch headers.
      */

@@ -2,6 +2,7 @@ package io.sluice.storage;
 
 import io.sluice.storage.checkpoint.LeaderEpochCache;
 import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,6 +49,30 @@ class LeaderEpochTest {
             ctx.restart();
             assertEquals(Optional.of(new EpochEndOffset(3, 20)), ctx.log.endOffsetForEpoch(4));
             assertEquals(Optional.of(5), ctx.log.latestEpoch());
+        }
+    }
+
+    @Test
+    void aFollowerTruncatedFullyRestartsAtTheLeadersLogStartAndKeepsItAcrossARestart() throws Exception {
+        try (LogTestContext ctx = new LogTestContext(dir, LogTestContext.config(1024, 100))) {
+            append(ctx, 1, 5);
+            ctx.log.truncateFullyAndStartAt(500);
+            assertEquals(500, ctx.log.logStartOffset());
+            assertEquals(500, ctx.log.logEndOffset());
+            assertEquals(Optional.empty(), ctx.log.latestEpoch());
+            assertEquals(List.of("0", "0"), checkpoint(ctx));
+            // the leader's batches from its log start on
+            MemoryRecords fromLeader = batch(Compression.NONE, START_MS, 3);
+            fromLeader.batches().forEach(b -> {
+                b.setLastOffset(502);
+                b.setPartitionLeaderEpoch(7);
+            });
+            assertEquals(503, ctx.log.appendAsFollower(fromLeader));
+            ctx.restart();
+            assertEquals(500, ctx.log.logStartOffset());
+            assertEquals(503, ctx.log.logEndOffset());
+            assertEquals(Optional.of(7), ctx.log.latestEpoch());
+            assertEquals(3, ctx.readAll(500).size());
         }
     }
 

@@ -278,6 +278,20 @@ public final class Partition {
         }
     }
 
+    /**
+     * Empties the log of a follower at {@code leaderEpoch} whose log ends before the leader's log start, and
+     * restarts it at that offset (it fetches from there).
+     */
+    public void truncateFullyAndStartAt(long offset, int leaderEpoch) {
+        roleLock.readLock().lock();
+        try {
+            checkFollowing(leaderEpoch);
+            log.truncateFullyAndStartAt(offset);
+        } finally {
+            roleLock.readLock().unlock();
+        }
+    }
+
     private void checkFollowing(int leaderEpoch) {
         LeaderState state = leaderState;
         if (state.isLeader() || state == LeaderState.OFFLINE || state.leaderEpoch() != leaderEpoch) {

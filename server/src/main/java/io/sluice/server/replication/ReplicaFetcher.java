@@ -257,7 +257,7 @@ final class ReplicaFetcher implements Runnable, AutoCloseable {
     /**
      * The leader cannot place this log's position, as Kafka's {@code handleOutOfRangeError}: a log longer than the
      * leader's (an unclean election) is truncated to the leader's end; a log that ends before the leader's start
-     * (retention ran while this replica was away) cannot be restarted from there yet and waits, reported.
+     * (retention ran while this replica was away) is emptied and restarted at the leader's start.
      */
     private void handleOutOfRange(TopicPartition tp, FetchState state) throws IOException {
         long leaderEnd = leaderOffset(tp, state, ListOffsetsRequest.LATEST_TIMESTAMP);
@@ -270,8 +270,10 @@ final class ReplicaFetcher implements Runnable, AutoCloseable {
         }
         long leaderStart = leaderOffset(tp, state, ListOffsetsRequest.EARLIEST_TIMESTAMP);
         if (leaderStart > logEnd) {
-            log.error("The log of {} ends at {}, before leader {}'s log start offset {}: restarting the replica from"
-                    + " there is not supported; move it with a reassignment", tp, logEnd, sourceBrokerId, leaderStart);
+            log.warn("The log of {} ends at {}, before leader {}'s log start offset {}: starting it again there", tp,
+                    logEnd, sourceBrokerId, leaderStart);
+            state.partition.truncateFullyAndStartAt(leaderStart, state.leaderEpoch);
+            return;
         }
         backOff(Map.of(tp, state));
     }
