@@ -411,6 +411,54 @@ class ReplicationFailoverTest {
         }
     }
 
+    /**
+     * A follower frozen with SIGSTOP for longer than {@code replica.lag.time.max.ms} (3 s) but well within its
+     * ZooKeeper session (18 s, Kafka's default) stops fetching while still registered: the leader takes it out of the
+     * ISR by time (AlterPartition to the controller), acks=all goes on with the others, and once resumed it catches up
+     * and the leader adds it back.
+     */
+    @Test
+    void aFollowerThatStopsFetchingLeavesTheIsrByTimeAndRejoinsWhenItCatchesUp(@TempDir Path dir) throws Exception {
+        try (ClusterProcesses cluster = ClusterProcesses.start(dir, 3, Map.of("replica.lag.time.max.ms", "3000"));
+             Admin admin = cluster.admin()) {
+            String topic = Clients.uniqueTopic("lagging");
+            TopicPartition tp = new TopicPartition(topic, 0);
+            Clients.createTopic(admin, topic, 1, (short) 3, Map.of("min.insync.replicas", "2"));
+            Clients.waitUntil("every replica is in sync", () -> isr(cluster, tp).size() == 3);
+            int leader = cluster.leader(tp);
+            int follower = cluster.brokerIds().stream().filter(id -> id != leader).findFirst().orElseThrow();
+            try (KafkaProducer<String, String> producer = acksAllProducer(cluster, Map.of())) {
+                cluster.suspend(follower);
+                try {
+                    // a follower with nothing to fetch is caught up, however long it is silent (as Kafka's): a record
+                    // makes it lag, and acks=all waits for it until the leader drops the follower
+                    var waiting = producer.send(new ProducerRecord<>(topic, 0, "k", "lag-maker"));
+                    Clients.waitUntil("the leader dropped the frozen follower from the ISR", FAILOVER, () -> {
+                        List<Integer> isr = isr(cluster, tp);
+                        return isr.size() == 2 && !isr.contains(follower);
+                    });
+                    if (!SluiceCluster.againstApacheKafka()) {
+                        // Not asked of the KRaft reference, whose frozen node may also be the active controller the
+                        // leader's AlterPartition waits on until a heartbeat timeout fences the node
+                        Set<Integer> registered = new HashSet<>();
+                        admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).forEach(n -> registered.add(n.id()));
+                        assertTrue(registered.contains(follower), "the follower left the ISR by its lag, its session"
+                                + " is still alive: " + registered);
+                    }
+                    waiting.get(30, TimeUnit.SECONDS);
+                    for (int i = 0; i < 20; i++) {
+                        producer.send(new ProducerRecord<>(topic, 0, "k", "while-frozen-" + i)).get(30, TimeUnit.SECONDS);
+                    }
+                } finally {
+                    cluster.resume(follower);
+                }
+                Clients.waitUntil("the resumed follower caught up and is back in the ISR", FAILOVER,
+                        () -> isr(cluster, tp).size() == 3);
+                producer.send(new ProducerRecord<>(topic, 0, "k", "after")).get(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
     /** The bytes of every segment of {@code tp} on broker {@code id}, in offset order. */
     private static byte[] logBytes(ClusterProcesses cluster, int id, TopicPartition tp) {
         Path partitionDir = cluster.logDir(id).resolve(tp.topic() + "-" + tp.partition());
