@@ -426,7 +426,10 @@ class ReplicationFailoverTest {
             Clients.createTopic(admin, topic, 1, (short) 3, Map.of("min.insync.replicas", "2"));
             Clients.waitUntil("every replica is in sync", () -> isr(cluster, tp).size() == 3);
             int leader = cluster.leader(tp);
-            int follower = cluster.brokerIds().stream().filter(id -> id != leader).findFirst().orElseThrow();
+            // not the controller: a frozen controller would hold the leader's AlterPartition until its socket timeout
+            int controller = admin.describeCluster().controller().get(30, TimeUnit.SECONDS).id();
+            int follower = cluster.brokerIds().stream().filter(id -> id != leader && id != controller).findFirst()
+                    .orElseThrow();
             try (KafkaProducer<String, String> producer = acksAllProducer(cluster, Map.of())) {
                 cluster.suspend(follower);
                 try {
