@@ -116,14 +116,7 @@ class ReplicationFailoverTest {
                     new AlterConfigOp(new ConfigEntry("min.insync.replicas", "2"), AlterConfigOp.OpType.SET))))
                     .all().get(30, TimeUnit.SECONDS);
             cluster.kill(leader);
-            Clients.waitUntil("a caught-up follower leads", FAILOVER, () -> {
-                try {
-                    int now = cluster.leader(tp);
-                    return now >= 0 && now != leader;
-                } catch (Exception e) {
-                    return false;
-                }
-            });
+            awaitLeaderOtherThan(cluster, tp, leader, "a caught-up follower leads");
             assertEquals(written, values(Clients.consume(cluster.bootstrap(), tp, 0, written.size())));
         }
     }
@@ -145,32 +138,8 @@ class ReplicationFailoverTest {
             TopicPartition p0 = new TopicPartition(topic, 0);
             Clients.waitUntil("every replica is in sync", () -> isr(cluster, p0).size() == 3);
 
-            List<List<String>> acked = List.of(Collections.synchronizedList(new ArrayList<>()),
-                    Collections.synchronizedList(new ArrayList<>()), Collections.synchronizedList(new ArrayList<>()));
-            AtomicReference<Exception> sendFailure = new AtomicReference<>();
-            AtomicBoolean producing = new AtomicBoolean(true);
-            Thread producerThread = new Thread(() -> {
-                try (KafkaProducer<String, String> producer = acksAllProducer(cluster, Map.of(
-                        ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 300_000, ProducerConfig.LINGER_MS_CONFIG, 5))) {
-                    for (int seq = 0; producing.get(); seq++) {
-                        int partition = seq % 3;
-                        String value = "record-" + seq;
-                        producer.send(new ProducerRecord<>(topic, partition, "k" + seq, value), (metadata, error) -> {
-                            if (error == null) {
-                                acked.get(partition).add(value);
-                            } else {
-                                sendFailure.compareAndSet(null, error);
-                            }
-                        });
-                        // a steady, modest rate, as ducktape's tests: the faults must not turn into CPU starvation
-                        Thread.sleep(2);
-                    }
-                    producer.flush();
-                } catch (Exception e) {
-                    sendFailure.compareAndSet(null, e);
-                }
-            }, "bounce-producer");
-            producerThread.start();
+            BackgroundProducer producer = new BackgroundProducer(cluster, topic, 3, 2);
+            List<List<String>> acked = producer.acked;
             try {
                 for (int bounce = 0; bounce < BOUNCES; bounce++) {
                     Clients.waitUntil("records are acknowledged", () -> acked.get(0).size() > 0);
@@ -198,10 +167,8 @@ class ReplicationFailoverTest {
                             () -> acked.get(0).size() > ackedBefore);
                 }
             } finally {
-                producing.set(false);
-                producerThread.join(TimeUnit.MINUTES.toMillis(5));
+                producer.stop();
             }
-            assertNull(sendFailure.get(), "a send failed: " + sendFailure.get());
 
             for (int p = 0; p < 3; p++) {
                 TopicPartition tp = new TopicPartition(topic, p);
@@ -235,43 +202,15 @@ class ReplicationFailoverTest {
             TopicPartition tp = new TopicPartition(topic, 0);
             Clients.createTopic(admin, topic, 1, (short) 3, Map.of("min.insync.replicas", "2"));
             Clients.waitUntil("every replica is in sync", () -> isr(cluster, tp).size() == 3);
-            List<String> acked = Collections.synchronizedList(new ArrayList<>());
-            AtomicReference<Exception> sendFailure = new AtomicReference<>();
-            AtomicBoolean producing = new AtomicBoolean(true);
-            Thread producerThread = new Thread(() -> {
-                try (KafkaProducer<String, String> producer = acksAllProducer(cluster, Map.of(
-                        ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 300_000))) {
-                    for (int seq = 0; producing.get(); seq++) {
-                        String value = "record-" + seq;
-                        producer.send(new ProducerRecord<>(topic, 0, "k", value), (metadata, error) -> {
-                            if (error == null) {
-                                acked.add(value);
-                            } else {
-                                sendFailure.compareAndSet(null, error);
-                            }
-                        });
-                        Thread.sleep(5);
-                    }
-                    producer.flush();
-                } catch (Exception e) {
-                    sendFailure.compareAndSet(null, e);
-                }
-            }, "frozen-leader-producer");
-            producerThread.start();
+            BackgroundProducer producer = new BackgroundProducer(cluster, topic, 1, 5);
+            List<String> acked = producer.acked.get(0);
             int frozen;
             try {
                 Clients.waitUntil("records are acknowledged", () -> acked.size() > 100);
                 frozen = cluster.leader(tp);
                 cluster.suspend(frozen);
                 try {
-                    Clients.waitUntil("another broker leads", FAILOVER, () -> {
-                        try {
-                            int now = cluster.leader(tp);
-                            return now >= 0 && now != frozen;
-                        } catch (Exception e) {
-                            return false;
-                        }
-                    });
+                    awaitLeaderOtherThan(cluster, tp, frozen, "another broker leads");
                     int ackedAtFailover = acked.size();
                     Clients.waitUntil("the new leader acknowledges", FAILOVER, () -> acked.size() > ackedAtFailover + 100);
                 } finally {
@@ -279,10 +218,8 @@ class ReplicationFailoverTest {
                 }
                 Clients.waitUntil("the resumed broker is back in the ISR", FAILOVER, () -> isr(cluster, tp).size() == 3);
             } finally {
-                producing.set(false);
-                producerThread.join(TimeUnit.MINUTES.toMillis(5));
+                producer.stop();
             }
-            assertNull(sendFailure.get(), "a send failed: " + sendFailure.get());
             List<String> consumed = values(consumeToEnd(cluster, tp));
             assertEquals(consumed.size(), new HashSet<>(consumed).size(), "duplicates");
             assertEquals(List.copyOf(acked), consumed.stream().filter(new HashSet<>(acked)::contains).toList(),
@@ -536,11 +473,69 @@ class ReplicationFailoverTest {
         return new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer());
     }
 
+    /**
+     * An idempotent acks=all producer sending {@code record-<n>} round-robin over the first partitions of a topic
+     * from its own thread, a few milliseconds apart (a steady, modest rate, as ducktape's tests: the faults must not
+     * turn into CPU starvation), remembering what each partition acknowledged, in order.
+     */
+    private static final class BackgroundProducer {
+        final List<List<String>> acked = new ArrayList<>();
+        private final AtomicReference<Exception> failure = new AtomicReference<>();
+        private final AtomicBoolean producing = new AtomicBoolean(true);
+        private final Thread thread;
+
+        BackgroundProducer(ClusterProcesses cluster, String topic, int partitions, long pauseMs) {
+            for (int p = 0; p < partitions; p++) {
+                acked.add(Collections.synchronizedList(new ArrayList<>()));
+            }
+            thread = new Thread(() -> {
+                try (KafkaProducer<String, String> producer = acksAllProducer(cluster, Map.of(
+                        ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 300_000, ProducerConfig.LINGER_MS_CONFIG, 5))) {
+                    for (int seq = 0; producing.get(); seq++) {
+                        int partition = seq % partitions;
+                        String value = "record-" + seq;
+                        producer.send(new ProducerRecord<>(topic, partition, "k" + seq, value), (metadata, error) -> {
+                            if (error == null) {
+                                acked.get(partition).add(value);
+                            } else {
+                                failure.compareAndSet(null, error);
+                            }
+                        });
+                        Thread.sleep(pauseMs);
+                    }
+                    producer.flush();
+                } catch (Exception e) {
+                    failure.compareAndSet(null, e);
+                }
+            }, "background-producer");
+            thread.start();
+        }
+
+        /** Stops sending, waits for every answer, and fails the test if any send failed. */
+        void stop() throws InterruptedException {
+            producing.set(false);
+            thread.join(TimeUnit.MINUTES.toMillis(5));
+            assertNull(failure.get(), "a send failed: " + failure.get());
+        }
+    }
+
     private static KafkaProducer<String, String> acksAllProducer(ClusterProcesses cluster, Map<String, ?> overrides) {
         Map<String, Object> props = new java.util.HashMap<>(Map.of(ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 15_000, ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 60_000));
         props.putAll(overrides);
         return Clients.producer(cluster.bootstrap(), props);
+    }
+
+    /** Waits until a broker other than {@code previous} leads {@code tp}. */
+    private static void awaitLeaderOtherThan(ClusterProcesses cluster, TopicPartition tp, int previous, String what) {
+        Clients.waitUntil(what, FAILOVER, () -> {
+            try {
+                int now = cluster.leader(tp);
+                return now >= 0 && now != previous;
+            } catch (Exception e) {
+                return false;
+            }
+        });
     }
 
     private static List<Integer> isr(ClusterProcesses cluster, TopicPartition tp) {

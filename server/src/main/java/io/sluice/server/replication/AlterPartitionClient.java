@@ -167,12 +167,6 @@ public final class AlterPartitionClient implements IsrChangeSender, AutoCloseabl
     @Override
     public void close() {
         running = false;
-        thread.interrupt();
-        connection.close();
-        try {
-            thread.join(5000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        InterBrokerConnection.stopOwner(thread, connection);
     }
 }

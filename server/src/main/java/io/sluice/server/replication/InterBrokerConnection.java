@@ -83,6 +83,20 @@ final class InterBrokerConnection implements AutoCloseable {
         this.port = port;
     }
 
+    /**
+     * Stops the thread that owns {@code connection}: closing the socket ends a request it waits on, the interrupt a
+     * pause; waits up to 5 s for it to finish. The owner has already been told to stop.
+     */
+    static void stopOwner(Thread owner, InterBrokerConnection connection) {
+        owner.interrupt();
+        connection.close();
+        try {
+            owner.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     @Override
     public void close() {
         Socket s = socket;

@@ -326,12 +326,6 @@ final class ReplicaFetcher implements Runnable, AutoCloseable {
         synchronized (this) {
             notifyAll();
         }
-        thread.interrupt();
-        connection.close();
-        try {
-            thread.join(5000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        InterBrokerConnection.stopOwner(thread, connection);
     }
 }
