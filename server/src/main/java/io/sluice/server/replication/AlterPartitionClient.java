@@ -167,6 +167,7 @@ public final class AlterPartitionClient implements IsrChangeSender, AutoCloseabl
     @Override
     public void close() {
         running = false;
+        thread.interrupt(); // it only waits on its queue or sleeps between retries, never writes a log
         InterBrokerConnection.stopOwner(thread, connection);
     }
 }

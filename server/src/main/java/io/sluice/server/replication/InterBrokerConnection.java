@@ -84,11 +84,11 @@ final class InterBrokerConnection implements AutoCloseable {
     }
 
     /**
-     * Stops the thread that owns {@code connection}: closing the socket ends a request it waits on, the interrupt a
-     * pause; waits up to 5 s for it to finish. The owner has already been told to stop.
+     * Stops the thread that owns {@code connection}: closing the socket ends a request it waits on; waits up to 5 s
+     * for it to finish. The owner has already been told to stop (and woken from any pause). It is not interrupted:
+     * an interrupt during a log append would close the segment's channel and take the log offline.
      */
     static void stopOwner(Thread owner, InterBrokerConnection connection) {
-        owner.interrupt();
         connection.close();
         try {
             owner.join(5000);

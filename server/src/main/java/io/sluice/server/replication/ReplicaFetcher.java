@@ -113,6 +113,7 @@ final class ReplicaFetcher implements Runnable, AutoCloseable {
                     fetchOnce(ready);
                 }
             } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
                 return;
             } catch (RuntimeException e) {
                 log.error("Replica fetcher for broker {} failed; retrying", sourceBrokerId, e);

@@ -49,9 +49,12 @@ public final class ReplicaFetcherManager implements ReplicaManager.FollowerListe
             return;
         }
         TopicPartition tp = partition.topicPartition();
-        removeAssignment(tp);
         FetcherKey key = new FetcherKey(leaderId, Math.floorMod(31 * tp.topic().hashCode() + tp.partition(),
                 numFetchers));
+        if (!key.equals(assignments.get(tp))) {
+            // same leader at a new epoch: the fetcher keeps its thread and just restarts this partition
+            removeAssignment(tp);
+        }
         ReplicaFetcher fetcher = fetchers.computeIfAbsent(key, k -> {
             ReplicaFetcher created = new ReplicaFetcher(k.sourceBrokerId(), k.fetcherId(), settings, metadata);
             created.start();
