@@ -216,7 +216,8 @@ public final class Broker implements AutoCloseable {
      * ListOffsets, DeleteRecords, InitProducerId and DescribeProducers handlers.
      */
     private void addDataPath(ZkCluster cluster, LogManager logManager, List<ApiHandler<?>> handlers) {
-        // Retention, producer-id expiration, flush-by-time and checkpoints, every log.retention.check.interval.ms.
+        // Retention, producer-id expiration, flush-by-time and checkpoints, every log.retention.check.interval.ms; the
+        // leaders' ISR expiration too.
         ScheduledExecutorService logScheduler = Executors.newSingleThreadScheduledExecutor(
                 new DefaultThreadFactory("sluice-log-scheduler", true));
         started.add(logScheduler::shutdownNow);
@@ -235,7 +236,7 @@ public final class Broker implements AutoCloseable {
         started.add(replicaManager);
         this.replicaManager = replicaManager;
         MetadataCache metadata = cluster.metadataCache();
-        startReplication(replicaManager, metadata);
+        startReplication(replicaManager, metadata, logScheduler);
         metadata.addListener(replicaManager);
         // max.incremental.fetch.session.cache.slots (Kafka's default 1000); sessions unused for 120 s are stale.
         FetchManager fetchManager = new FetchManager(Time.SYSTEM,
@@ -255,7 +256,8 @@ public final class Broker implements AutoCloseable {
      * Followers fetching from their leaders and leaders sending ISR changes to the controller, both over the
      * inter-broker listener; connected before the first image is applied, stopped before the ReplicaManager.
      */
-    private void startReplication(ReplicaManager replicaManager, MetadataCache metadata) {
+    private void startReplication(ReplicaManager replicaManager, MetadataCache metadata,
+                                  ScheduledExecutorService scheduler) {
         String listener = config.interBrokerListenerName();
         int socketTimeoutMs = config.getInt(ReplicationConfigs.REPLICA_SOCKET_TIMEOUT_MS);
         AlterPartitionClient alterPartition = new AlterPartitionClient(config.brokerId(), listener, socketTimeoutMs,
@@ -270,7 +272,7 @@ public final class Broker implements AutoCloseable {
                 config.getInt(ReplicationConfigs.NUM_REPLICA_FETCHERS), metadata::image);
         started.add(fetchers);
         replicaManager.startReplication(alterPartition, fetchers,
-                config.getLong(ReplicationConfigs.REPLICA_LAG_TIME_MAX_MS));
+                config.getLong(ReplicationConfigs.REPLICA_LAG_TIME_MAX_MS), scheduler);
     }
 
     /**

@@ -80,7 +80,6 @@ public final class ReplicaManager implements MetadataCache.Listener, AutoCloseab
     private volatile MetadataImage image = MetadataImage.EMPTY;
     private volatile IsrChangeSender isrChangeSender = IsrChangeSender.NONE;
     private volatile FollowerListener followerListener = FollowerListener.NONE;
-    private volatile ScheduledExecutorService isrExpiration;
 
     /**
      * Told when this broker starts or stops following a partition, so that replica fetchers fetch it from its leader.
@@ -129,16 +128,15 @@ public final class ReplicaManager implements MetadataCache.Listener, AutoCloseab
     /**
      * Connects replication before the first image is applied: the leaders' ISR changes go to {@code sender}, the
      * follower role changes to {@code listener}, and every half of {@code replicaLagTimeMaxMs} each led partition drops
-     * the ISR members that fell behind, as Kafka's {@code isr-expiration} task.
+     * the ISR members that fell behind, as Kafka's {@code isr-expiration} task, on the broker's shared
+     * {@code scheduler}.
      */
-    public void startReplication(IsrChangeSender sender, FollowerListener listener, long replicaLagTimeMaxMs) {
+    public void startReplication(IsrChangeSender sender, FollowerListener listener, long replicaLagTimeMaxMs,
+                                 ScheduledExecutorService scheduler) {
         this.isrChangeSender = sender;
         this.followerListener = listener;
-        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
-                new DefaultThreadFactory("sluice-isr-expiration-" + brokerId, true));
         long period = Math.max(1, replicaLagTimeMaxMs / 2);
         scheduler.scheduleWithFixedDelay(() -> shrinkIsrs(replicaLagTimeMaxMs), period, period, TimeUnit.MILLISECONDS);
-        isrExpiration = scheduler;
     }
 
     private void shrinkIsrs(long replicaLagTimeMaxMs) {
@@ -548,10 +546,6 @@ public final class ReplicaManager implements MetadataCache.Listener, AutoCloseab
 
     @Override
     public void close() {
-        ScheduledExecutorService expiration = isrExpiration;
-        if (expiration != null) {
-            expiration.shutdownNow();
-        }
         io.shutdown();
         try {
             if (!io.awaitTermination(30, TimeUnit.SECONDS)) {

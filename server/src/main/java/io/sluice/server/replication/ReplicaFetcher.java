@@ -147,7 +147,7 @@ final class ReplicaFetcher implements Runnable, AutoCloseable {
 
     private void fetchOnce(Map<TopicPartition, FetchState> ready) {
         MetadataImage image = metadata.get();
-        Optional<Listener> endpoint = leaderEndpoint();
+        Optional<Listener> endpoint = leaderEndpoint(image);
         if (endpoint.isEmpty()) {
             // the leader is not registered (yet, or any more): the metadata will move the partitions
             backOff(ready);
@@ -285,7 +285,7 @@ final class ReplicaFetcher implements Runnable, AutoCloseable {
                 .setCurrentLeaderEpoch(state.leaderEpoch).setTimestamp(timestamp));
         ListOffsetsRequest request = ListOffsetsRequest.Builder.forReplica(LIST_OFFSETS_VERSION, settings.localBrokerId())
                 .setTargetTimes(List.of(topic)).build(LIST_OFFSETS_VERSION);
-        Listener endpoint = leaderEndpoint().orElseThrow(() -> new IOException("broker " + sourceBrokerId
+        Listener endpoint = leaderEndpoint(metadata.get()).orElseThrow(() -> new IOException("broker " + sourceBrokerId
                 + " is not registered"));
         ListOffsetsResponse response = connection.send(endpoint.host(), endpoint.port(), request,
                 ListOffsetsResponse.class);
@@ -299,8 +299,8 @@ final class ReplicaFetcher implements Runnable, AutoCloseable {
         return -1L;
     }
 
-    private Optional<Listener> leaderEndpoint() {
-        BrokerRegistration source = metadata.get().brokers().get(sourceBrokerId);
+    private Optional<Listener> leaderEndpoint(MetadataImage image) {
+        BrokerRegistration source = image.brokers().get(sourceBrokerId);
         return source == null ? Optional.empty() : source.endpoint(settings.listenerName());
     }
 
