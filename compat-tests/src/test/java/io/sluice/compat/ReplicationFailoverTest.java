@@ -350,13 +350,18 @@ class ReplicationFailoverTest {
 
     /**
      * A follower frozen with SIGSTOP for longer than {@code replica.lag.time.max.ms} (3 s) but well within its
-     * ZooKeeper session (18 s, Kafka's default) stops fetching while still registered: the leader takes it out of the
-     * ISR by time (AlterPartition to the controller), acks=all goes on with the others, and once resumed it catches up
-     * and the leader adds it back.
+     * ZooKeeper session (60 s, the most ZooKeeper's default tick allows) stops fetching while still registered: the
+     * leader takes it out of the ISR by time (AlterPartition to the controller), acks=all goes on with the others, and
+     * once resumed it catches up and the leader adds it back.
+     *
+     * <p>The session is long because a client request that happens to go to the frozen broker waits for its request
+     * timeout (15 s for the producer, 30 s for the admin client) before trying another broker; with Kafka's 18 s the
+     * session could expire first, and the follower would leave the ISR as a dead broker rather than by its lag.
      */
     @Test
     void aFollowerThatStopsFetchingLeavesTheIsrByTimeAndRejoinsWhenItCatchesUp(@TempDir Path dir) throws Exception {
-        try (ClusterProcesses cluster = ClusterProcesses.start(dir, 3, Map.of("replica.lag.time.max.ms", "3000"));
+        try (ClusterProcesses cluster = ClusterProcesses.start(dir, 3, Map.of("replica.lag.time.max.ms", "3000",
+                "zookeeper.session.timeout.ms", "60000"));
              Admin admin = cluster.admin()) {
             String topic = Clients.uniqueTopic("lagging");
             TopicPartition tp = new TopicPartition(topic, 0);
@@ -368,6 +373,8 @@ class ReplicationFailoverTest {
             int follower = cluster.brokerIds().stream().filter(id -> id != leader && id != controller).findFirst()
                     .orElseThrow();
             try (KafkaProducer<String, String> producer = acksAllProducer(cluster, Map.of())) {
+                // connected to the leader and holding the metadata before the follower freezes (acks=all: all three have it)
+                producer.send(new ProducerRecord<>(topic, 0, "k", "before")).get(30, TimeUnit.SECONDS);
                 cluster.suspend(follower);
                 try {
                     // a follower with nothing to fetch is caught up, however long it is silent (as Kafka's): a record
