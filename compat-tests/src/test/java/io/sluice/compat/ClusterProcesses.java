@@ -213,6 +213,20 @@ public final class ClusterProcesses implements AutoCloseable {
         return zookeeper == null ? nodeDir.resolve("kafka-logs") : nodeDir.resolve("logs");
     }
 
+    /** The bytes of every segment of {@code tp} on broker {@code id}, in offset order; empty when it has none. */
+    public byte[] logBytes(int id, TopicPartition tp) {
+        Path partitionDir = logDir(id).resolve(tp.topic() + "-" + tp.partition());
+        try (var files = Files.list(partitionDir)) {
+            ByteArrayOutputStream all = new ByteArrayOutputStream();
+            for (Path segment : files.filter(f -> f.getFileName().toString().endsWith(".log")).sorted().toList()) {
+                all.write(Files.readAllBytes(segment));
+            }
+            return all.toByteArray();
+        } catch (IOException e) {
+            return new byte[0];
+        }
+    }
+
     /** The brokers' {@code zookeeper.connect}. */
     public String zookeeperConnect() {
         if (zookeeper == null) {

@@ -227,15 +227,15 @@ class ReplicationFailoverTest {
             long end = consumed.size();
             Clients.waitUntil("every replica has the whole log", () -> {
                 for (int id : cluster.brokerIds()) {
-                    if (logBytes(cluster, id, tp).length == 0) {
+                    if (cluster.logBytes(id, tp).length == 0) {
                         return false;
                     }
                 }
-                return java.util.Arrays.equals(logBytes(cluster, 0, tp), logBytes(cluster, 1, tp))
-                        && java.util.Arrays.equals(logBytes(cluster, 1, tp), logBytes(cluster, 2, tp));
+                return java.util.Arrays.equals(cluster.logBytes(0, tp), cluster.logBytes(1, tp))
+                        && java.util.Arrays.equals(cluster.logBytes(1, tp), cluster.logBytes(2, tp));
             });
             System.out.printf("ReplicationFailoverTest: broker %d frozen and resumed: %d acknowledged, %d consumed,"
-                    + " replicas identical (%d bytes)%n", frozen, acked.size(), end, logBytes(cluster, 0, tp).length);
+                    + " replicas identical (%d bytes)%n", frozen, acked.size(), end, cluster.logBytes(0, tp).length);
         }
     }
 
@@ -300,9 +300,9 @@ class ReplicationFailoverTest {
             Clients.waitUntil("the old leader truncated, caught up and rejoined the ISR", FAILOVER,
                     () -> isr(cluster, tp).size() == 3);
             Clients.waitUntil("every replica has the same log", () -> {
-                byte[] first = logBytes(cluster, 0, tp);
-                return first.length > 0 && java.util.Arrays.equals(first, logBytes(cluster, 1, tp))
-                        && java.util.Arrays.equals(first, logBytes(cluster, 2, tp));
+                byte[] first = cluster.logBytes(0, tp);
+                return first.length > 0 && java.util.Arrays.equals(first, cluster.logBytes(1, tp))
+                        && java.util.Arrays.equals(first, cluster.logBytes(2, tp));
             });
             assertEquals(expected, values(consumeToEnd(cluster, tp)));
         }
@@ -403,20 +403,6 @@ class ReplicationFailoverTest {
                         () -> isr(cluster, tp).size() == 3);
                 producer.send(new ProducerRecord<>(topic, 0, "k", "after")).get(30, TimeUnit.SECONDS);
             }
-        }
-    }
-
-    /** The bytes of every segment of {@code tp} on broker {@code id}, in offset order. */
-    private static byte[] logBytes(ClusterProcesses cluster, int id, TopicPartition tp) {
-        Path partitionDir = cluster.logDir(id).resolve(tp.topic() + "-" + tp.partition());
-        try (var files = java.nio.file.Files.list(partitionDir)) {
-            java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
-            for (Path segment : files.filter(f -> f.getFileName().toString().endsWith(".log")).sorted().toList()) {
-                all.write(java.nio.file.Files.readAllBytes(segment));
-            }
-            return all.toByteArray();
-        } catch (java.io.IOException e) {
-            return new byte[0];
         }
     }
 

@@ -15,6 +15,7 @@ import io.sluice.server.api.HandlerRegistry;
 import io.sluice.server.config.BrokerConfig;
 import io.sluice.server.config.DynamicConfigManager;
 import io.sluice.server.config.ReplicationConfigs;
+import io.sluice.server.metadata.BrokerRegistration;
 import io.sluice.server.metadata.Listener;
 import io.sluice.server.controller.TopicAdmin;
 import io.sluice.server.controller.ZkCluster;
@@ -125,8 +126,16 @@ public final class Broker implements AutoCloseable {
                     config.queuedMaxRequests(), config.queuedMaxRequestBytes()));
             started.add(network);
             boundListeners = network.bind(config.listeners());
+            // the markers a clean shutdown writes name the registration they end (KIP-966's PreviousBrokerEpoch)
+            int brokerId = config.brokerId();
+            cluster.metadataCache().addListener((previous, current) -> {
+                BrokerRegistration self = current.brokers().get(brokerId);
+                if (self != null) {
+                    logManager.setBrokerEpoch(self.epoch());
+                }
+            });
             // registered only now, so that the advertised endpoints carry the bound ports
-            cluster.register(boundListeners);
+            cluster.register(boundListeners, logManager.previousBrokerEpoch());
         } catch (Exception | Error e) {
             if (zkCluster == null) {
                 closeWhenStarted(clusterStart);

@@ -21,9 +21,11 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -66,6 +68,10 @@ public final class LogManager implements AutoCloseable {
     private final List<ScheduledFuture<?>> backgroundTasks = new ArrayList<>();
     private final LogDirFailureChannel failureChannel = new LogDirFailureChannel();
     private volatile boolean closed;
+    /** The broker epoch in each log dir's clean-shutdown marker at startup; a dir without one is absent. */
+    private final Map<Path, Long> cleanShutdownEpochs = new HashMap<>();
+    /** The broker epoch written into the markers at {@link #close()}: the broker's latest registration. */
+    private volatile long brokerEpoch = -1L;
     private LogCleaner cleaner;
 
     public LogManager(List<Path> logDirs, Time time) {
@@ -119,6 +125,36 @@ public final class LogManager implements AutoCloseable {
     }
 
     /**
+     * The broker epoch the previous life of this broker shut down cleanly in, as Kafka's
+     * {@code readBrokerEpochFromCleanShutdownFiles}: -1 unless every log dir is live and had a clean-shutdown marker,
+     * all with the same epoch. Valid after {@link #startup()}.
+     */
+    public synchronized long previousBrokerEpoch() {
+        if (cleanShutdownEpochs.size() != logDirs.size() || liveLogDirs().size() != logDirs.size()) {
+            return -1L;
+        }
+        Set<Long> epochs = new HashSet<>(cleanShutdownEpochs.values());
+        return epochs.size() == 1 ? epochs.iterator().next() : -1L;
+    }
+
+    /** The broker epoch (its registration's) that {@link #close()} writes into the clean-shutdown markers. */
+    public void setBrokerEpoch(long brokerEpoch) {
+        this.brokerEpoch = brokerEpoch;
+    }
+
+    /** The {@code brokerEpoch} of a marker, -1 when it has none or cannot be read (Sluice wrote -1 before KIP-966). */
+    private static long readBrokerEpoch(Path marker) {
+        try {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"brokerEpoch\"\\s*:\\s*(-?\\d+)")
+                    .matcher(Files.readString(marker));
+            return m.find() ? Long.parseLong(m.group(1)) : -1L;
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("Could not read the broker epoch in {}: {}", marker, e.toString());
+            return -1L;
+        }
+    }
+
+    /**
      * Creates the log dirs and loads every {@code <topic>-<partition>} dir in them. Without the clean-shutdown marker
      * every log is recovered from its recovery point. Directories left by {@link #delete} are removed.
      */
@@ -142,6 +178,9 @@ public final class LogManager implements AutoCloseable {
         Files.createDirectories(logDir);
         Path marker = logDir.resolve(CLEAN_SHUTDOWN_FILE);
         boolean cleanShutdown = Files.exists(marker);
+        if (cleanShutdown) {
+            cleanShutdownEpochs.put(logDir, readBrokerEpoch(marker));
+        }
         Map<TopicPartition, Long> recoveryPoints = checkpoint(logDir, OffsetCheckpointFile.RECOVERY_POINT).read();
         Map<TopicPartition, Long> startOffsets = checkpoint(logDir, OffsetCheckpointFile.LOG_START_OFFSET).read();
         Map<TopicPartition, Long> highWatermarks = checkpoint(logDir, OffsetCheckpointFile.REPLICATION_OFFSET).read();
@@ -450,7 +489,8 @@ public final class LogManager implements AutoCloseable {
             checkpoint();
             // a failed dir gets no marker: its logs are recovered at the next start
             for (Path logDir : liveLogDirs()) {
-                AtomicFiles.write(logDir.resolve(CLEAN_SHUTDOWN_FILE), "{\"version\":0,\"brokerEpoch\":-1}");
+                AtomicFiles.write(logDir.resolve(CLEAN_SHUTDOWN_FILE),
+                        "{\"version\":0,\"brokerEpoch\":" + brokerEpoch + "}");
             }
         } catch (IOException e) {
             LOG.error("Failed to write checkpoints at shutdown of {}", logDirs, e);

@@ -50,6 +50,29 @@ class RecoveryTest {
         ctx.close();
     }
 
+    /**
+     * The marker names the broker epoch it ends (KIP-966's clean-shutdown detection): read back at the next start, and
+     * -1 after a crash, for a new log dir, or for a marker without one.
+     */
+    @Test
+    void theMarkerCarriesTheBrokerEpochOfACleanShutdownOnly() throws Exception {
+        LogTestContext ctx = new LogTestContext(dir, LogTestContext.config(1024, 100));
+        assertEquals(-1L, ctx.manager.previousBrokerEpoch(), "a new log dir");
+        ctx.manager.setBrokerEpoch(4711L);
+        ctx.manager.close();
+        assertEquals("{\"version\":0,\"brokerEpoch\":4711}", Files.readString(dir.resolve(LogManager.CLEAN_SHUTDOWN_FILE)));
+        ctx.start();
+        assertEquals(4711L, ctx.manager.previousBrokerEpoch());
+        crash(ctx);
+        ctx.start();
+        assertEquals(-1L, ctx.manager.previousBrokerEpoch(), "after a crash");
+        ctx.close();
+        Files.writeString(dir.resolve(LogManager.CLEAN_SHUTDOWN_FILE), "{\"version\":0,\"brokerEpoch\":-1}");
+        ctx.start();
+        assertEquals(-1L, ctx.manager.previousBrokerEpoch(), "a marker without an epoch");
+        ctx.close();
+    }
+
     /** Kills the log without closing it: no marker, indexes not trimmed. */
     private static void crash(LogTestContext ctx) {
         // Not closing the manager leaves files as a crash would (the OS keeps what was written).

@@ -27,6 +27,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -45,10 +46,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *       broker's {@link ZkTopicAdmin}): leader = first live replica, leader epoch 0, ISR = live replicas;</li>
  *   <li>topics marked in {@code /admin/delete_topics}: all their znodes are removed (brokers delete the
  *       local logs when the topic leaves the image);</li>
- *   <li>partitions whose leader is not live: the first live replica of the assignment that is in the ISR
- *       becomes leader (leader epoch + 1); with none, leader -1 and the ISR is kept, as Kafka keeps the
- *       last ISR member (no unclean election);</li>
- *   <li>ISR members that are not live are removed (leader epoch + 1).</li>
+ *   <li>ISR members that are not live are removed (leader epoch + 1), and partitions whose leader is not live get
+ *       a new one, as {@link PartitionChange} decides: from the ISR, else from KIP-966's eligible leader replicas,
+ *       else the last known leader, else (with {@code unclean.leader.election.enable}) any live replica, else none;</li>
+ *   <li>a broker that registers after an unclean shutdown (its registration's {@code previous_broker_epoch} is -1,
+ *       or not the epoch this controller last saw it at, as KRaft's {@code PreviousBrokerEpoch} check) may have lost
+ *       acknowledged records: it leaves every ISR and ELR it was in before this registration, and may lead only as the
+ *       last known leader or through an unclean election.</li>
  * </ul>
  *
  * <p>Every write is fenced: one ZooKeeper transaction that checks the {@code /controller_epoch} version
@@ -78,23 +82,41 @@ public final class Controller implements AutoCloseable {
     private Map<Integer, Long> lastLiveBrokers = Map.of();
     /** Topics already handled in the exact TopicMetadata instance seen; a new instance means a change. */
     private final Map<String, TopicMetadata> handled = new HashMap<>();
+    /** Every broker's last registration epoch seen, kept while it is away: the previous epoch a clean restart names. */
+    private final Map<Integer, Long> seenEpochs = new HashMap<>();
+    /** Brokers whose current registration (this epoch) follows an unclean shutdown. */
+    private final Map<Integer, Long> uncleanRegistrations = new HashMap<>();
 
-    /** Whether a topic may elect a leader outside the ISR ({@code unclean.leader.election.enable}). */
-    @FunctionalInterface
-    public interface UncleanElectionPolicy {
-        boolean allowed(MetadataImage image, TopicMetadata topic);
+    /** The topic configs elections depend on, as the topic, the cluster default and the broker's own config set them. */
+    public interface ElectionConfig {
+        /** {@code unclean.leader.election.enable}: whether a replica outside the ISR and ELR may lead. */
+        boolean uncleanLeaderElection(MetadataImage image, TopicMetadata topic);
 
-        UncleanElectionPolicy NEVER = (image, topic) -> false;
+        /** {@code min.insync.replicas}: below it, replicas leaving the ISR become eligible leader replicas. */
+        int minInSyncReplicas(MetadataImage image, TopicMetadata topic);
+
+        /** Kafka's defaults: no unclean election, {@code min.insync.replicas=1}. */
+        ElectionConfig DEFAULTS = new ElectionConfig() {
+            @Override
+            public boolean uncleanLeaderElection(MetadataImage image, TopicMetadata topic) {
+                return false;
+            }
+
+            @Override
+            public int minInSyncReplicas(MetadataImage image, TopicMetadata topic) {
+                return 1;
+            }
+        };
     }
 
-    private final UncleanElectionPolicy uncleanElection;
+    private final ElectionConfig electionConfig;
 
     public Controller(int brokerId, CuratorFramework zk, MetadataCache cache) {
-        this(brokerId, zk, cache, UncleanElectionPolicy.NEVER);
+        this(brokerId, zk, cache, ElectionConfig.DEFAULTS);
     }
 
-    public Controller(int brokerId, CuratorFramework zk, MetadataCache cache, UncleanElectionPolicy uncleanElection) {
-        this.uncleanElection = uncleanElection;
+    public Controller(int brokerId, CuratorFramework zk, MetadataCache cache, ElectionConfig electionConfig) {
+        this.electionConfig = electionConfig;
         this.brokerId = brokerId;
         this.zk = zk;
         this.cache = cache;
@@ -134,6 +156,7 @@ public final class Controller implements AutoCloseable {
             return;
         }
         MetadataImage image = latest;
+        judgeRegistrations(image);
         try {
             if (!image.brokers().containsKey(brokerId)) {
                 return; // a controller must be a live broker; our registration is not visible yet
@@ -235,6 +258,46 @@ public final class Controller implements AutoCloseable {
 
     // ---- reacting to the image
 
+    /**
+     * Judges every registration not judged yet, on every broker (active or not), so that a controller taking over
+     * knows the epochs brokers had: unclean when the broker names no clean shutdown, or names an epoch other than the
+     * one last seen for it.
+     */
+    private void judgeRegistrations(MetadataImage image) {
+        for (BrokerRegistration broker : image.brokers().values()) {
+            Long seen = seenEpochs.get(broker.id());
+            if (seen != null && seen == broker.epoch()) {
+                continue;
+            }
+            boolean unclean = !broker.shutDownCleanly() || (seen != null && seen != broker.previousEpoch());
+            if (unclean) {
+                uncleanRegistrations.put(broker.id(), broker.epoch());
+                if (seen != null || active) {
+                    log.info("Broker {} registered at epoch {} after an unclean shutdown (previous broker epoch {}): it"
+                            + " leaves the ISRs and ELRs of its previous life", broker.id(), broker.epoch(),
+                            broker.previousEpoch());
+                }
+            } else {
+                uncleanRegistrations.remove(broker.id());
+            }
+            seenEpochs.put(broker.id(), broker.epoch());
+        }
+    }
+
+    /**
+     * The brokers whose membership in {@code p}'s ISR and ELR is void: registered after an unclean shutdown, later
+     * than the state was last written (a registration's epoch is its czxid, a state's write its mzxid).
+     */
+    private Set<Integer> voidedMembers(PartitionState p) {
+        Set<Integer> voided = new java.util.HashSet<>();
+        uncleanRegistrations.forEach((id, registeredAt) -> {
+            if (registeredAt > p.stateZxid()) {
+                voided.add(id);
+            }
+        });
+        return voided;
+    }
+
     private void reconcile(MetadataImage image) throws Exception {
         Map<Integer, Long> liveEpochs = new HashMap<>();
         image.brokers().forEach((id, broker) -> liveEpochs.put(id, broker.epoch()));
@@ -300,16 +363,21 @@ public final class Controller implements AutoCloseable {
                 changes.add(p.partition() + ": new, leader " + liveReplicas.get(0));
                 continue;
             }
-            LeaderAndIsr next = electLeader(p, live, epoch, uncleanElection.allowed(latest, topic));
-            if (next != null && next.isr().size() == 1 && next.leader() >= 0 && !p.isr().contains(next.leader())) {
-                log.warn("Unclean leader election for {}-{}: broker {} was not in the ISR {}; records it lacks are lost"
-                        + " (unclean.leader.election.enable=true)", topic.name(), p.partition(), next.leader(), p.isr());
+            Optional<PartitionChange.Result> change = electLeader(p, live, voidedMembers(p),
+                    electionConfig.minInSyncReplicas(latest, topic), electionConfig.uncleanLeaderElection(latest, topic),
+                    epoch);
+            LeaderAndIsr next = change.map(PartitionChange.Result::state).orElse(null);
+            if (next != null && change.get().unclean()) {
+                log.warn("Unclean leader election for {}-{}: broker {} leads with ISR {}, ELR {} and last known leader"
+                        + " {} before; records it lacks are lost", topic.name(), p.partition(), next.leader(), p.isr(),
+                        p.elr(), p.lastKnownElr());
             }
             if (next != null) {
                 ops.add(zk.transactionOp().setData().withVersion(p.partitionEpoch()).forPath(path,
                         ZkData.encodePartitionState(next)));
                 changes.add(p.partition() + ": leader " + next.leader() + " epoch " + next.leaderEpoch()
-                        + " isr " + next.isr());
+                        + " isr " + next.isr() + (next.elr().isEmpty() ? "" : " elr " + next.elr())
+                        + (next.lastKnownElr().isEmpty() ? "" : " last known leader " + next.lastKnownElr()));
             }
         }
         if (!ops.isEmpty()) {
@@ -329,37 +397,27 @@ public final class Controller implements AutoCloseable {
     }
 
     /**
-     * The new leader and ISR of a partition after broker changes, or null when nothing changes, as Kafka's offline
-     * election: the first live replica of the assignment that is in the ISR; with none and {@code uncleanAllowed}, the
-     * first live replica at all, alone in the ISR (its log becomes the truth, so records only the others had are
-     * lost).
+     * The new state of a partition after broker changes, empty when nothing changes: members not {@code live} leave the
+     * ISR, members in {@code voided} (restarted after an unclean shutdown) leave the ISR and the ELR and may not lead
+     * from them, and a leader is elected as {@link PartitionChange} decides. A voided broker that is the last known
+     * leader may then lead, as KRaft elects it once the broker is unfenced.
      */
-    static LeaderAndIsr electLeader(PartitionState p, Set<Integer> live, int controllerEpoch, boolean uncleanAllowed) {
-        List<Integer> liveIsr = p.isr().stream().filter(live::contains).toList();
-        boolean leaderLive = p.leader() >= 0 && live.contains(p.leader());
-        if (leaderLive) {
-            if (liveIsr.size() == p.isr().size()) {
-                return null;
-            }
-            return new LeaderAndIsr(p.leader(), p.leaderEpoch() + 1, liveIsr, controllerEpoch);
+    static Optional<PartitionChange.Result> electLeader(PartitionState p, Set<Integer> live, Set<Integer> voided,
+                                                         int minInSyncReplicas, boolean uncleanAllowed,
+                                                         int controllerEpoch) {
+        List<Integer> targetIsr = p.isr().stream().filter(r -> live.contains(r) && !voided.contains(r)).toList();
+        Optional<PartitionChange.Result> first = PartitionChange.next(p, targetIsr,
+                r -> live.contains(r) && !voided.contains(r), voided, minInSyncReplicas, uncleanAllowed,
+                controllerEpoch, true);
+        if (voided.isEmpty() || first.isEmpty() || first.get().state().leader() != -1) {
+            return first;
         }
-        for (int replica : p.replicas()) {
-            if (liveIsr.contains(replica)) {
-                return new LeaderAndIsr(replica, p.leaderEpoch() + 1, liveIsr, controllerEpoch);
-            }
-        }
-        if (uncleanAllowed) {
-            for (int replica : p.replicas()) {
-                if (live.contains(replica)) {
-                    return new LeaderAndIsr(replica, p.leaderEpoch() + 1, List.of(replica), controllerEpoch);
-                }
-            }
-        }
-        if (p.leader() == -1) {
-            return null; // already offline; waits for an ISR member to come back
-        }
-        // No live ISR member: offline, keeping the ISR so that its last member can lead again.
-        return new LeaderAndIsr(-1, p.leaderEpoch() + 1, p.isr(), controllerEpoch);
+        LeaderAndIsr removed = first.get().state();
+        PartitionState interim = new PartitionState(p.partition(), removed.leader(), removed.leaderEpoch(),
+                p.replicas(), removed.isr(), p.partitionEpoch(), removed.elr(), removed.lastKnownElr(), p.stateZxid());
+        Optional<PartitionChange.Result> second = PartitionChange.next(interim, removed.isr(), live::contains, Set.of(),
+                minInSyncReplicas, uncleanAllowed, controllerEpoch, true);
+        return second.isPresent() ? second : first;
     }
 
     /**
@@ -542,15 +600,26 @@ public final class Controller implements AutoCloseable {
                 return IsrChangeResult.failed(Errors.INELIGIBLE_REPLICA);
             }
         }
-        LeaderAndIsr next = new LeaderAndIsr(current.leader(), current.leaderEpoch(), change.newIsr(), epoch);
+        PartitionState before = new PartitionState(tp.partition(), current.leader(), current.leaderEpoch(), replicas,
+                current.isr(), stat.getVersion(), current.elr(), current.lastKnownElr(), stat.getMzxid());
+        TopicMetadata topic = image.topics().get(tp.topic());
+        int minInSyncReplicas = topic == null ? 1 : electionConfig.minInSyncReplicas(image, topic);
+        // the leader is a live member of the new ISR, so it stays; what changes is the ISR and, below the minimum, the
+        // eligible leader replicas
+        LeaderAndIsr next = PartitionChange.next(before, change.newIsr(), image.brokers()::containsKey,
+                        voidedMembers(before), minInSyncReplicas, false, epoch, false)
+                .map(PartitionChange.Result::state)
+                .orElse(new LeaderAndIsr(current.leader(), current.leaderEpoch(), change.newIsr(), epoch,
+                        current.elr(), current.lastKnownElr()));
         try {
             fencedWrite(List.of(zk.transactionOp().setData().withVersion(stat.getVersion())
                     .forPath(path, ZkData.encodePartitionState(next))));
         } catch (KeeperException.BadVersionException raced) {
             return IsrChangeResult.failed(Errors.INVALID_UPDATE_VERSION);
         }
-        log.info("ISR of {} changed from {} to {} at leader {} (leader epoch {})", tp, current.isr(), change.newIsr(),
-                current.leader(), current.leaderEpoch());
+        log.info("ISR of {} changed from {} to {} at leader {} (leader epoch {}){}", tp, current.isr(), change.newIsr(),
+                current.leader(), current.leaderEpoch(), next.elr().isEmpty() ? "" : ", eligible leader replicas "
+                        + next.elr());
         return new IsrChangeResult(Errors.NONE, current.leader(), current.leaderEpoch(), change.newIsr(),
                 stat.getVersion() + 1);
     }

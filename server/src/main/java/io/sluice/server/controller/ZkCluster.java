@@ -1,16 +1,17 @@
 package io.sluice.server.controller;
 
 import io.sluice.server.config.BrokerConfig;
-import io.sluice.server.metadata.Listener;
 import io.sluice.server.metadata.BrokerRegistration;
 import io.sluice.server.metadata.ConfigWriter;
+import io.sluice.server.metadata.Listener;
 import io.sluice.server.metadata.MetadataImage;
 import io.sluice.server.metadata.ProducerIdManager;
-import io.sluice.server.zk.ZkMetadataCache;
+import io.sluice.server.metadata.TopicMetadata;
 import io.sluice.server.zk.BrokerRegistrar;
 import io.sluice.server.zk.EmbeddedZooKeeper;
 import io.sluice.server.zk.ZkClients;
 import io.sluice.server.zk.ZkConfigWriter;
+import io.sluice.server.zk.ZkMetadataCache;
 import io.sluice.server.zk.ZkProducerIdManager;
 import org.apache.curator.framework.CuratorFramework;
 import org.slf4j.Logger;
@@ -116,20 +117,32 @@ public final class ZkCluster implements AutoCloseable {
 
     /**
      * Registers this broker with the advertised listeners (port 0 and empty hosts resolved against the
-     * bound listeners), starts the controller, and waits briefly until the metadata image shows both.
+     * bound listeners) and the epoch its previous life shut down cleanly in (-1 after an unclean shutdown), starts the
+     * controller, and waits briefly until the metadata image shows both.
      */
-    public synchronized void register(List<Listener> boundListeners) throws Exception {
+    public synchronized void register(List<Listener> boundListeners, long previousBrokerEpoch) throws Exception {
         BrokerRegistration registration = new BrokerRegistration(config.brokerId(),
-                advertised(config.advertisedListeners(), boundListeners), config.getString(BrokerConfig.BROKER_RACK));
+                advertised(config.advertisedListeners(), boundListeners), config.getString(BrokerConfig.BROKER_RACK))
+                .withPreviousEpoch(previousBrokerEpoch);
         registrar.register(registration);
         resources.add(registrar);
-        controller = new Controller(config.brokerId(), zk, metadataCache, (image, topic) -> {
-            String key = "unclean.leader.election.enable";
-            String value = topic.configOverrides().get(key);
-            if (value == null) {
-                value = image.brokerConfigOverrides().getOrDefault(-1, Map.of()).get(key);
+        controller = new Controller(config.brokerId(), zk, metadataCache, new Controller.ElectionConfig() {
+            @Override
+            public boolean uncleanLeaderElection(MetadataImage image, TopicMetadata topic) {
+                String value = effective(image, topic, "unclean.leader.election.enable");
+                return value == null ? config.getBoolean("unclean.leader.election.enable")
+                        : Boolean.parseBoolean(value.strip());
             }
-            return value == null ? config.getBoolean(key) : Boolean.parseBoolean(value.strip());
+
+            @Override
+            public int minInSyncReplicas(MetadataImage image, TopicMetadata topic) {
+                String value = effective(image, topic, "min.insync.replicas");
+                try {
+                    return value == null ? config.getInt("min.insync.replicas") : Integer.parseInt(value.strip());
+                } catch (NumberFormatException e) {
+                    return config.getInt("min.insync.replicas"); // validated when written; never weaker than the default
+                }
+            }
         });
         resources.add(controller);
         controller.start();
@@ -140,6 +153,12 @@ public final class ZkCluster implements AutoCloseable {
         } catch (java.util.concurrent.ExecutionException e) {
             log.warn("Broker {} does not see itself and a controller in the metadata yet; continuing", brokerId);
         }
+    }
+
+    /** A topic config as the topic overrides it, else as the cluster-wide dynamic default does; null for neither. */
+    private static String effective(MetadataImage image, TopicMetadata topic, String key) {
+        String value = topic.configOverrides().get(key);
+        return value != null ? value : image.brokerConfigOverrides().getOrDefault(-1, Map.of()).get(key);
     }
 
     static List<Listener> advertised(List<Listener> advertised, List<Listener> bound) {

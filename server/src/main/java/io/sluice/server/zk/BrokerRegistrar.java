@@ -118,8 +118,12 @@ public final class BrokerRegistrar implements AutoCloseable {
         boolean waitLogged = false;
         while (true) {
             try {
-                zk.create().creatingParentsIfNeeded().withMode(CreateMode.EPHEMERAL)
+                Stat created = new Stat();
+                zk.create().storingStatIn(created).creatingParentsIfNeeded().withMode(CreateMode.EPHEMERAL)
                         .forPath(path, ZkData.encodeBroker(broker, System.currentTimeMillis()));
+                // a registration this process makes again after its session expired ends one in which nothing was
+                // lost: its epoch is the previous broker epoch of the next one
+                registration = broker.withPreviousEpoch(created.getCzxid());
                 return;
             } catch (KeeperException.NodeExistsException e) {
                 Stat stat = zk.checkExists().forPath(path);

@@ -135,6 +135,8 @@ public final class ZkData {
         json.put("version", 5);
         json.put("timestamp", Long.toString(timestampMs));
         json.put("rack", broker.rack());
+        // KIP-966's PreviousBrokerEpoch; Kafka 3.9's decoder ignores keys it does not know
+        json.put(PREVIOUS_BROKER_EPOCH, broker.previousEpoch());
         return ZkJson.encode(json);
     }
 
@@ -156,8 +158,12 @@ public final class ZkData {
             endpoints.add(new Listener("PLAINTEXT", SecurityProtocol.PLAINTEXT, host, port.intValue()));
         }
         Object rack = json.get("rack");
-        return new BrokerRegistration(brokerId, List.copyOf(endpoints), rack == null ? null : rack.toString());
+        long previousEpoch = json.get(PREVIOUS_BROKER_EPOCH) instanceof Number n ? n.longValue() : -1L;
+        return new BrokerRegistration(brokerId, List.copyOf(endpoints), rack == null ? null : rack.toString(), -1L,
+                previousEpoch);
     }
+
+    private static final String PREVIOUS_BROKER_EPOCH = "previous_broker_epoch";
 
     private static Listener parseEndpoint(String endpoint, Map<String, SecurityProtocol> protocols) {
         int sep = endpoint.indexOf("://");
@@ -207,22 +213,49 @@ public final class ZkData {
 
     // ---- /brokers/topics/<topic>/partitions/<p>/state
 
-    /** Leader, leader epoch and ISR of one partition, and the epoch of the controller that wrote them. */
-    public record LeaderAndIsr(int leader, int leaderEpoch, List<Integer> isr, int controllerEpoch) {
+    /**
+     * Leader, leader epoch and ISR of one partition, and the epoch of the controller that wrote them; with KIP-966's
+     * eligible leader replicas (members that left an ISR smaller than {@code min.insync.replicas}, so they hold every
+     * committed record) and the last known leader of a partition whose ISR and ELR went empty. Both are written only
+     * when not empty, under keys Kafka 3.9's decoder ignores, so the node reads as Kafka's otherwise.
+     */
+    public record LeaderAndIsr(int leader, int leaderEpoch, List<Integer> isr, int controllerEpoch,
+                               List<Integer> elr, List<Integer> lastKnownElr) {
         public LeaderAndIsr {
             isr = List.copyOf(isr);
+            elr = List.copyOf(elr);
+            lastKnownElr = List.copyOf(lastKnownElr);
+        }
+
+        public LeaderAndIsr(int leader, int leaderEpoch, List<Integer> isr, int controllerEpoch) {
+            this(leader, leaderEpoch, isr, controllerEpoch, List.of(), List.of());
         }
     }
 
     public static byte[] encodePartitionState(LeaderAndIsr state) {
-        return ZkJson.encode(ordered("controller_epoch", state.controllerEpoch(), "leader", state.leader(),
-                "version", 1, "leader_epoch", state.leaderEpoch(), "isr", state.isr()));
+        Map<String, Object> json = ordered("controller_epoch", state.controllerEpoch(), "leader", state.leader(),
+                "version", 1, "leader_epoch", state.leaderEpoch(), "isr", state.isr());
+        if (!state.elr().isEmpty()) {
+            json.put(ELIGIBLE_LEADER_REPLICAS, state.elr());
+        }
+        if (!state.lastKnownElr().isEmpty()) {
+            json.put(LAST_KNOWN_ELR, state.lastKnownElr());
+        }
+        return ZkJson.encode(json);
     }
 
     public static LeaderAndIsr decodePartitionState(byte[] data) {
         Map<String, Object> json = ZkJson.decodeObject(data);
         return new LeaderAndIsr(integer(json, "leader"), integer(json, "leader_epoch"), intList(json.get("isr")),
-                integer(json, "controller_epoch"));
+                integer(json, "controller_epoch"), optionalIntList(json.get(ELIGIBLE_LEADER_REPLICAS)),
+                optionalIntList(json.get(LAST_KNOWN_ELR)));
+    }
+
+    private static final String ELIGIBLE_LEADER_REPLICAS = "eligible_leader_replicas";
+    private static final String LAST_KNOWN_ELR = "last_known_elr";
+
+    private static List<Integer> optionalIntList(Object value) {
+        return value == null ? List.of() : intList(value);
     }
 
     // ---- /config/topics/<topic>, /config/brokers/<id>: {"version":1,"config":{...}}

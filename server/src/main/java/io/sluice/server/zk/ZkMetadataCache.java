@@ -80,7 +80,7 @@ public final class ZkMetadataCache implements MetadataCache, AutoCloseable {
     private final Map<String, TopicMetadata> topicImages = new HashMap<>();
     private final Set<String> dirtyTopics = new HashSet<>();
 
-    private record VersionedState(LeaderAndIsr state, int zkVersion) {
+    private record VersionedState(LeaderAndIsr state, int zkVersion, long mzxid) {
     }
 
     private record Waiter(Predicate<MetadataImage> condition, CompletableFuture<MetadataImage> future,
@@ -347,7 +347,7 @@ public final class ZkMetadataCache implements MetadataCache, AutoCloseable {
                 }
             } else {
                 states.computeIfAbsent(topic, t -> new HashMap<>()).put(partition,
-                        new VersionedState(state, stat.getVersion()));
+                        new VersionedState(state, stat.getVersion(), stat.getMzxid()));
             }
             dirtyTopics.add(topic);
         }
@@ -455,7 +455,7 @@ public final class ZkMetadataCache implements MetadataCache, AutoCloseable {
             partitions.put(p, vs == null
                     ? new PartitionState(p, -1, -1, replicas, List.of(), -1)
                     : new PartitionState(p, vs.state.leader(), vs.state.leaderEpoch(), replicas, vs.state.isr(),
-                    vs.zkVersion));
+                    vs.zkVersion, vs.state.elr(), vs.state.lastKnownElr(), vs.mzxid));
         });
         return new TopicMetadata(topic, assignment.topicId(), Collections.unmodifiableSortedMap(partitions),
                 topicConfigs.getOrDefault(topic, Map.of()), deletions.contains(topic));

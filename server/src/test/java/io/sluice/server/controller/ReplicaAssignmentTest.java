@@ -1,7 +1,5 @@
 package io.sluice.server.controller;
 
-import io.sluice.server.metadata.PartitionState;
-import io.sluice.server.zk.ZkData.LeaderAndIsr;
 import org.apache.kafka.common.errors.InvalidReplicaAssignmentException;
 import org.apache.kafka.common.errors.InvalidReplicationFactorException;
 import org.junit.jupiter.api.Test;
@@ -12,7 +10,6 @@ import java.util.Map;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class ReplicaAssignmentTest {
@@ -61,30 +58,5 @@ class ReplicaAssignmentTest {
         assertThrows(InvalidReplicaAssignmentException.class, () -> ReplicaAssignment.validateManual(List.of(0, 0), live, -1));
         assertThrows(InvalidReplicaAssignmentException.class, () -> ReplicaAssignment.validateManual(List.of(5), live, -1));
         assertThrows(InvalidReplicaAssignmentException.class, () -> ReplicaAssignment.validateManual(List.of(0), live, 2));
-    }
-
-    @Test
-    void electsFirstLiveIsrReplicaAndShrinksIsr() {
-        PartitionState p = new PartitionState(0, 1, 4, List.of(1, 2, 0), List.of(1, 2, 0), 7);
-        assertNull(Controller.electLeader(p, Set.of(0, 1, 2), 3, false));
-        assertEquals(new LeaderAndIsr(2, 5, List.of(2, 0), 3), Controller.electLeader(p, Set.of(0, 2), 3, false));
-        assertEquals(new LeaderAndIsr(1, 5, List.of(1, 2), 3), Controller.electLeader(p, Set.of(1, 2), 3, false));
-        // no live ISR member: offline, keeping the ISR (no unclean election)
-        PartitionState single = new PartitionState(0, 1, 4, List.of(1, 2), List.of(1), 7);
-        assertEquals(new LeaderAndIsr(-1, 5, List.of(1), 3), Controller.electLeader(single, Set.of(2), 3, false));
-        PartitionState offline = new PartitionState(0, -1, 5, List.of(1, 2), List.of(1), 8);
-        assertNull(Controller.electLeader(offline, Set.of(2), 3, false));
-        assertEquals(new LeaderAndIsr(1, 6, List.of(1), 3), Controller.electLeader(offline, Set.of(1, 2), 3, false));
-    }
-
-    @Test
-    void uncleanElectionTakesTheFirstLiveReplicaAloneOnlyWhenAllowedAndNoIsrMemberLives() {
-        PartitionState single = new PartitionState(0, 1, 4, List.of(1, 2, 0), List.of(1), 7);
-        assertEquals(new LeaderAndIsr(2, 5, List.of(2), 3), Controller.electLeader(single, Set.of(0, 2), 3, true));
-        // an ISR member lives: the clean choice wins even when unclean election is allowed
-        PartitionState two = new PartitionState(0, 1, 4, List.of(1, 2, 0), List.of(1, 0), 7);
-        assertEquals(new LeaderAndIsr(0, 5, List.of(0), 3), Controller.electLeader(two, Set.of(0, 2), 3, true));
-        PartitionState offline = new PartitionState(0, -1, 5, List.of(1, 2), List.of(1), 8);
-        assertEquals(new LeaderAndIsr(2, 6, List.of(2), 3), Controller.electLeader(offline, Set.of(2), 3, true));
     }
 }

@@ -32,6 +32,12 @@ class ZkDataTest {
         assertEquals("{\"controller_epoch\":1,\"leader\":0,\"version\":1,\"leader_epoch\":0,\"isr\":[0]}",
                 new String(data, StandardCharsets.UTF_8));
         assertEquals(new ZkData.LeaderAndIsr(0, 0, List.of(0), 1), ZkData.decodePartitionState(data));
+        // KIP-966's eligible leader replicas and last known leader, only when there are some
+        ZkData.LeaderAndIsr offline = new ZkData.LeaderAndIsr(-1, 3, List.of(), 1, List.of(1, 2), List.of(2));
+        byte[] elr = ZkData.encodePartitionState(offline);
+        assertEquals("{\"controller_epoch\":1,\"leader\":-1,\"version\":1,\"leader_epoch\":3,\"isr\":[],"
+                + "\"eligible_leader_replicas\":[1,2],\"last_known_elr\":[2]}", new String(elr, StandardCharsets.UTF_8));
+        assertEquals(offline, ZkData.decodePartitionState(elr));
     }
 
     @Test
@@ -40,6 +46,8 @@ class ZkDataTest {
                 new Listener("PLAINTEXT", SecurityProtocol.PLAINTEXT, "10.0.0.1", 9092),
                 new Listener("INTERNAL", SecurityProtocol.SASL_SSL, "::1", 9093)), "rack-a");
         assertEquals(broker, ZkData.decodeBroker(3, ZkData.encodeBroker(broker, 1L)));
+        BrokerRegistration cleanRestart = broker.withPreviousEpoch(4711L);
+        assertEquals(cleanRestart, ZkData.decodeBroker(3, ZkData.encodeBroker(cleanRestart, 1L)));
         String kafkaV4 = "{\"listener_security_protocol_map\":{\"PLAINTEXT\":\"PLAINTEXT\"},\"endpoints\":"
                 + "[\"PLAINTEXT://10.9.167.48:9092\"],\"jmx_port\":9999,\"host\":\"10.9.167.48\","
                 + "\"timestamp\":\"1543300074836\",\"port\":9092,\"version\":4}";
