@@ -144,6 +144,26 @@ final class ChildProcess implements AutoCloseable {
         return process.exitValue();
     }
 
+    /**
+     * SIGTERM, the way Kafka's tools are stopped (their shutdown hooks flush and report), and waits for the exit and
+     * its last lines. Returns the exit code.
+     */
+    int terminate(Duration timeout) {
+        process.destroy();
+        try {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                fail(name + " did not exit within " + timeout + " of SIGTERM; killed it\n" + describe());
+            }
+            stdoutPump.join(10_000);
+            stderrPump.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+        return process.exitValue();
+    }
+
     /** SIGKILL, as {@code kill -9}: nothing runs in the child, it does not leave its group. */
     void kill9() throws InterruptedException {
         process.destroyForcibly();
