@@ -129,19 +129,7 @@ final class ChildProcess implements AutoCloseable {
         } catch (IOException e) {
             // already gone
         }
-        try {
-            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-                fail(name + " did not exit within " + timeout + " of its stop signal; killed it\n" + describe());
-            }
-            // the process has exited, but its last lines may still be on their way through the pumps
-            stdoutPump.join(10_000);
-            stderrPump.join(10_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
-        return process.exitValue();
+        return awaitExit(timeout, "its stop signal");
     }
 
     /**
@@ -150,11 +138,17 @@ final class ChildProcess implements AutoCloseable {
      */
     int terminate(Duration timeout) {
         process.destroy();
+        return awaitExit(timeout, "SIGTERM");
+    }
+
+    /** Waits for the exit that {@code signal} asked for, killing the child and failing after {@code timeout}. */
+    private int awaitExit(Duration timeout, String signal) {
         try {
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-                fail(name + " did not exit within " + timeout + " of SIGTERM; killed it\n" + describe());
+                fail(name + " did not exit within " + timeout + " of " + signal + "; killed it\n" + describe());
             }
+            // the process has exited, but its last lines may still be on their way through the pumps
             stdoutPump.join(10_000);
             stderrPump.join(10_000);
         } catch (InterruptedException e) {

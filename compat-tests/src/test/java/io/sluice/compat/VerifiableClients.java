@@ -78,10 +78,12 @@ final class VerifiableClients implements AutoCloseable {
         Map<Integer, List<Placed>> acked = produced.refresh(producer);
         List<String> errors = producer.lines().stream().filter(l -> l.contains("\"producer_send_error\"")).toList();
         assertTrue(errors.isEmpty(), errors.size() + " sends failed, first " + (errors.isEmpty() ? "" : errors.get(0)));
+        Map<Integer, Long> lastAcked = new HashMap<>();
+        acked.forEach((p, records) -> lastAcked.put(p, records.stream().mapToLong(Placed::offset).max().orElse(-1)));
         Clients.waitUntil("the consumer read every acknowledged record", consumeTimeout, () -> {
             Map<Integer, List<Placed>> read = consumed.refresh(consumer);
-            return acked.entrySet().stream().allMatch(e -> read.getOrDefault(e.getKey(), List.of()).stream()
-                    .anyMatch(r -> r.offset() >= e.getValue().stream().mapToLong(Placed::offset).max().orElse(-1)));
+            return lastAcked.entrySet().stream().allMatch(e -> read.getOrDefault(e.getKey(), List.of()).stream()
+                    .anyMatch(r -> r.offset() >= e.getValue()));
         });
         consumer.terminate(Duration.ofMinutes(2));
         return acked;

@@ -604,13 +604,10 @@ public final class Controller implements AutoCloseable {
                 current.isr(), stat.getVersion(), current.elr(), current.lastKnownElr(), stat.getMzxid());
         TopicMetadata topic = image.topics().get(tp.topic());
         int minInSyncReplicas = topic == null ? 1 : electionConfig.minInSyncReplicas(image, topic);
-        // the leader is a live member of the new ISR, so it stays; what changes is the ISR and, below the minimum, the
-        // eligible leader replicas
+        // the leader is a live member of the new ISR, so it stays; what changes is the ISR (never equal to the current
+        // one here, so there is a change) and, below the minimum, the eligible leader replicas
         LeaderAndIsr next = PartitionChange.next(before, change.newIsr(), image.brokers()::containsKey,
-                        voidedMembers(before), minInSyncReplicas, false, epoch, false)
-                .map(PartitionChange.Result::state)
-                .orElse(new LeaderAndIsr(current.leader(), current.leaderEpoch(), change.newIsr(), epoch,
-                        current.elr(), current.lastKnownElr()));
+                voidedMembers(before), minInSyncReplicas, false, epoch, false).orElseThrow().state();
         try {
             fencedWrite(List.of(zk.transactionOp().setData().withVersion(stat.getVersion())
                     .forPath(path, ZkData.encodePartitionState(next))));
